@@ -1,0 +1,35 @@
+/**
+ * dialogs/_synonyms.yaml: words that mean the same to the recognizer, and the words that show a
+ * message is about mail at all. Loaded with the trees, because it is conversation design, not code.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { z } from 'zod';
+
+export const LexiconSchema = z
+  .object({
+    synonyms: z.record(z.string().min(1), z.array(z.string().min(1))),
+    domainWords: z.array(z.string().min(1)).min(1),
+  })
+  .strict();
+
+export type LexiconData = z.infer<typeof LexiconSchema>;
+
+export const LEXICON_FILE = '_synonyms.yaml';
+
+export function loadLexicon(dir: string, errors: string[]): LexiconData | null {
+  const file = path.join(dir, LEXICON_FILE);
+  if (!fs.existsSync(file)) {
+    errors.push(`${file}: missing (the recognizer's synonyms live here)`);
+    return null;
+  }
+  try {
+    const parsed = LexiconSchema.safeParse(YAML.parse(fs.readFileSync(file, 'utf8')));
+    if (parsed.success) return parsed.data;
+    errors.push(...parsed.error.issues.map((i) => `${file}: ${i.path.join('.')}: ${i.message}`));
+  } catch (err) {
+    errors.push(`${file}: YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  return null;
+}

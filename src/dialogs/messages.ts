@@ -1,0 +1,65 @@
+/**
+ * The bot's own sentences (dialogs/_messages.yaml): everything it says that is not part of one tree.
+ * Checked at load so that a missing key fails at start-up, not in the middle of a conversation.
+ */
+import { z } from 'zod';
+
+const text = z.string().min(1);
+const words = z.array(z.string().min(1)).min(1);
+
+export const MessagesSchema = z.object({
+  welcome: text,
+  welcomeOptions: words,
+  help: text,
+  helpInFlow: text,
+  restart: text,
+  back: text,
+  nothingToGoBack: text,
+  didItWork: text,
+  workedYes: text,
+  workedNo: text,
+  didItAnswer: text,
+  answeredYes: text,
+  answeredNo: text,
+  resolved: text,
+  resolvedInfo: text,
+  roleQuestion: text,
+  rolePostmaster: text,
+  roleEmployee: text,
+  escalateOffer: text,
+  escalateYes: text,
+  escalateNo: text,
+  escalateDeclined: text,
+  escalated: text,
+  humanRequested: text,
+  fallback: text,
+  fallbackNoFlow: text,
+  fallbackEscalate: text,
+  fallbackEscalateOptions: words,
+  outOfScope: text,
+  outOfScopeOptions: words,
+  didYouMean: text,
+  didYouMeanNeither: text,
+  topicSwitch: text,
+  prefilled: text,
+  emptyMessage: text,
+  tooLong: text,
+  notText: text,
+  seedsSilent: text,
+  flowEnded: text,
+  yesWords: words,
+  noWords: words,
+  restartWords: words,
+  backWords: words,
+  helpWords: words,
+  postmasterWords: words,
+  employeeWords: words,
+  humanWords: words,
+}).passthrough();
+
+export type Messages = z.infer<typeof MessagesSchema>;
+
+/** Fills `{name}` placeholders; an unknown name is left as is so a typo shows rather than vanishes. */
+export function fill(template: string, values: Record<string, string>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole);
+}

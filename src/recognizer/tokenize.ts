@@ -1,0 +1,117 @@
+/**
+ * Message → canonical tokens, the same way for triggers and for messages: synonyms replaced, English
+ * words lightly stemmed, stop words dropped, Chinese segmented into words (Intl.Segmenter) plus
+ * character pairs, so that a phrase segmented differently still overlaps.
+ */
+import type { LexiconData } from '../dialogs/lexicon';
+import { normalizeText } from './normalize';
+
+const STOP_WORDS = new Set(
+  `a an the i im me my mine we our us you your it its is are was were be been being am do does did doing have has had
+   having to of in on at by for with from into onto about as and or but if so that this these those there here then than
+   too very just also again still any some all what which who whom whose when where why how hi hello hey dear thanks thank
+   please pls kindly regards best sir madam team would could should will shall may might must can get got getting gets
+   keep keeps kept one ones thing things like now today yesterday tried try trying tries really actually anyone someone
+   something help need needs want wants know guys lol okay ok s t re ve ll d
+   的 了 我 我们 是 在 吗 呢 啊 吧 请 你 您 一下 这个 那个 怎么 怎么办 什么 为什么 就 都 也 还 又 和 与 及 或 有 没 被 把 给 让 会 能 要 想 说 个 一直 已经 现在 今天 帮 帮忙 问题`
+    .split(/\s+/)
+    .filter(Boolean),
+);
+
+const CJK = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/;
+const segmenter = new Intl.Segmenter('zh', { granularity: 'word' });
+
+/** A light English stemmer: enough that "blocked/blocking/blocks" and "errors/error" meet. */
+export function stem(word: string): string {
+  if (word.length <= 4 || /\d/.test(word)) return word;
+  for (const suffix of ['ing', 'ed', 'es', 's', 'e', 'ly']) {
+    if (word.endsWith(suffix) && word.length - suffix.length >= 3) {
+      const base = word.slice(0, -suffix.length);
+      // "ss" endings (access, address) keep their double s.
+      return suffix === 's' && base.endsWith('s') ? word : base;
+    }
+  }
+  return word;
+}
+
+export interface Lexicon {
+  /** Replaces synonym variants by their canonical word. */
+  canonicalize(normalizedText: string): string;
+  /** Canonical, stemmed tokens that show a message is about mail. */
+  domainTokens: ReadonlySet<string>;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+export function buildLexicon(data: LexiconData): Lexicon {
+  const pairs: Array<[string, string]> = [];
+  for (const [canonical, variants] of Object.entries(data.synonyms)) {
+    for (const variant of variants) pairs.push([normalizeText(variant), canonical]);
+  }
+  // Longest first, so "junk mail" is read before "mail".
+  pairs.sort((a, b) => b[0].length - a[0].length);
+  const latin = pairs.filter(([v]) => !CJK.test(v));
+  const cjk = pairs.filter(([v]) => CJK.test(v));
+  const latinPattern = latin.length
+    ? new RegExp(`(?<![\\p{L}\\p{N}])(?:${latin.map(([v]) => escapeRegExp(v)).join('|')})(?![\\p{L}\\p{N}])`, 'gu')
+    : null;
+  const latinMap = new Map(latin);
+  const cjkPattern = cjk.length ? new RegExp(cjk.map(([v]) => escapeRegExp(v)).join('|'), 'g') : null;
+  const cjkMap = new Map(cjk);
+  const canonicalize = (text: string): string => {
+    let out = latinPattern ? text.replace(latinPattern, (m) => ` ${latinMap.get(m) ?? m} `) : text;
+    if (cjkPattern) out = out.replace(cjkPattern, (m) => ` ${cjkMap.get(m) ?? m} `);
+    return out;
+  };
+  const domainTokens = new Set(data.domainWords.flatMap((w) => tokensOf(canonicalize(normalizeText(w)))));
+  return { canonicalize, domainTokens };
+}
+
+/** Tokens of already normalised and canonicalised text. */
+function tokensOf(text: string): string[] {
+  const out: string[] = [];
+  // Apostrophes inside words go ("can't" → "cant"); other punctuation separates.
+  const cleaned = text.replace(/(\p{L})'(\p{L})/gu, '$1$2');
+  for (const run of cleaned.split(/[^\p{L}\p{N}]+/u)) {
+    if (!run) continue;
+    if (CJK.test(run)) {
+      out.push(...cjkTokens(run));
+      continue;
+    }
+    // Split "AccountBlocked"-style words only for matching their parts too; the whole stays.
+    if (STOP_WORDS.has(run)) continue;
+    out.push(stem(run));
+  }
+  return out;
+}
+
+function cjkTokens(run: string): string[] {
+  const out: string[] = [];
+  // A run may mix scripts ("outlook无法登录"): split it into CJK and non-CJK pieces first.
+  for (const piece of run.split(/([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)/)) {
+    if (!piece) continue;
+    if (!CJK.test(piece)) {
+      if (!STOP_WORDS.has(piece)) out.push(stem(piece));
+      continue;
+    }
+    for (const { segment, isWordLike } of segmenter.segment(piece)) {
+      if (isWordLike && !STOP_WORDS.has(segment)) out.push(segment);
+    }
+    // Character pairs make matching independent of where the segmenter cut.
+    for (let i = 0; i + 1 < piece.length; i++) {
+      const pair = piece.slice(i, i + 2);
+      if (!STOP_WORDS.has(pair)) out.push(`~${pair}`);
+    }
+  }
+  return out;
+}
+
+export function tokenize(text: string, lexicon: Lexicon): string[] {
+  return tokensOf(lexicon.canonicalize(normalizeText(text)));
+}
+
+export function hasCjk(text: string): boolean {
+  return CJK.test(text);
+}
