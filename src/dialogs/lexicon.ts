@@ -6,11 +6,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
+import { Phrase } from './schema';
 
 export const LexiconSchema = z
   .object({
-    synonyms: z.record(z.string().min(1), z.array(z.string().min(1))),
-    domainWords: z.array(z.string().min(1)).min(1),
+    synonyms: z.record(z.string().min(1), z.array(Phrase)),
+    domainWords: z.array(Phrase).min(1),
   })
   .strict();
 

@@ -3,9 +3,10 @@
  * Checked at load so that a missing key fails at start-up, not in the middle of a conversation.
  */
 import { z } from 'zod';
+import { Phrase } from './schema';
 
 const text = z.string().min(1);
-const words = z.array(z.string().min(1)).min(1);
+const words = z.array(Phrase).min(1);
 
 export const MessagesSchema = z.object({
   welcome: text,
@@ -31,6 +32,9 @@ export const MessagesSchema = z.object({
   escalateNo: text,
   escalateDeclined: text,
   escalated: text,
+  ticketCreated: text,
+  ticketFailed: text,
+  turnError: text,
   humanRequested: text,
   fallback: text,
   fallbackNoFlow: text,

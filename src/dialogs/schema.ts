@@ -6,6 +6,9 @@
  */
 import { z } from 'zod';
 
+/** A phrase; YAML reads a bare `503` as a number, which is meant as the text "503". */
+export const Phrase = z.union([z.string().min(1), z.number()]).transform(String);
+
 /** Where a node or option leads: a node id of the same tree, or `@<tree-id>` to hand over to another tree. */
 const Target = z.string().min(1);
 
@@ -19,12 +22,12 @@ export const OptionSchema = z.object({
   /** The button text; also matched against free-text answers. */
   label: z.string().min(1),
   /** More ways a user may say this option in free text (any language). */
-  match: z.array(z.string().min(1)).optional(),
+  match: z.array(Phrase).optional(),
   /**
    * Entity values (error codes, statuses, clients, roles) that answer this option by themselves:
    * when the conversation already carries one of them, the question is skipped.
    */
-  prefill: z.array(z.string().min(1)).optional(),
+  prefill: z.array(Phrase).optional(),
   next: Target,
 }).strict();
 
@@ -112,7 +115,7 @@ export const TreeSchema = z
     /** One line for triage output. */
     summary: z.string().min(1).optional(),
     /** Phrases that route a message here: paraphrases, exact error strings, other languages. */
-    triggers: z.array(z.string().min(1)).default([]),
+    triggers: z.array(Phrase).default([]),
     start: z.string().min(1),
     nodes: z.array(NodeSchema).min(1),
   })

@@ -96,7 +96,8 @@ function checkTree(tree: LoadedTree, catalog: Catalog, knowledge: KnowledgeBase,
     for (const node of tree.nodes) {
       if (canExit.has(node.id)) continue;
       const targets = targetsOf(node);
-      const exits = targets.length === 0 || targets.some((t) => externalTarget(t) !== null || canExit.has(t));
+      // An unknown target is reported above; counting it as an exit avoids a second, misleading error.
+      const exits = targets.length === 0 || targets.some((t) => externalTarget(t) !== null || canExit.has(t) || !tree.nodeById.has(t));
       if (exits) {
         canExit.add(node.id);
         grew = true;

@@ -224,28 +224,27 @@ class Turn {
     if (tree.category) this.state.category = tree.category;
   }
 
-  /** Follows nodes from `nodeId` until one needs an answer or the flow ends. */
-  private walk(startTree: LoadedTree, startNode: string, options: { prefill?: boolean } = {}): void {
+  /** Follows `target` (a node id of `startTree`, or `@tree` to hand over) until a node needs an answer or the flow ends. */
+  private walk(startTree: LoadedTree, target: string, options: { prefill?: boolean } = {}): void {
     let tree = startTree;
-    let nodeId = startNode;
+    let next: string | null = target;
     let prefill = options.prefill ?? true;
-    for (let hop = 0; hop < MAX_HOPS; hop++) {
-      const node = tree.nodeById.get(nodeId);
-      if (!node) break;
-      const next = this.visit(tree, node, prefill);
-      if (next === null) return;
-      prefill = true;
+    for (let hop = 0; hop < MAX_HOPS && next !== null; hop++) {
       const external = externalTarget(next);
       if (external !== null) {
         const handedTo = this.tree(external);
         if (!handedTo) break;
         tree = handedTo;
         this.enterTree(tree);
-        nodeId = tree.start;
-      } else {
-        nodeId = next;
+        next = tree.start;
       }
+      const node = tree.nodeById.get(next);
+      if (!node) break;
+      next = this.visit(tree, node, prefill);
+      prefill = true;
+      if (next === null) return;
     }
+    const nodeId = next ?? '';
     // Only a tree the validator would reject gets here; say so rather than go silent.
     this.say({ kind: 'escalation', text: this.messages.seedsSilent });
     this.escalate(`The flow could not continue at ${tree.id}/${nodeId}.`);

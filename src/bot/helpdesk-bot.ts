@@ -1,0 +1,187 @@
+/**
+ * The Bot Framework face of the engine. Per turn: load the conversation's engine state, map the
+ * activity to an engine input, run one pure engine step, hand escalations to the sink, send the
+ * rendered replies, and save the state once.
+ */
+import {
+  ActivityHandler,
+  type Activity,
+  type ConversationState as BotConversationState,
+  type StatePropertyAccessor,
+  type TurnContext,
+} from 'botbuilder';
+import { fill, type Messages } from '../dialogs/messages';
+import type { ConversationState, EngineEvent, EngineInput, EngineResult, EscalationRecord, Reply } from '../engine/types';
+import type { EscalationSink, Requester } from '../escalation/types';
+import { mapMessage, type InputShape } from './input';
+import { renderReply, renderText } from './render';
+
+/** The part of the engine the bot drives (core's `engine` satisfies it). */
+export interface TurnEngine {
+  step(state: ConversationState | undefined, input: EngineInput): EngineResult;
+}
+
+/** The few logger methods the bot uses (pino's Logger satisfies it). */
+export interface BotLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface HelpdeskBotOptions {
+  engine: TurnEngine;
+  messages: Messages;
+  conversationState: BotConversationState;
+  sink: EscalationSink;
+  logger?: BotLogger;
+  /** False: user text never reaches the logs, only its length. */
+  logUserText?: boolean;
+}
+
+export const ENGINE_STATE_PROPERTY = 'helpdesk';
+
+const SILENT: BotLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+export class HelpdeskBot extends ActivityHandler {
+  private readonly engine: TurnEngine;
+  private readonly messages: Messages;
+  private readonly conversationState: BotConversationState;
+  private readonly stateAccessor: StatePropertyAccessor<ConversationState>;
+  private readonly sink: EscalationSink;
+  private readonly logger: BotLogger;
+  private readonly logUserText: boolean;
+
+  constructor(options: HelpdeskBotOptions) {
+    super();
+    this.engine = options.engine;
+    this.messages = options.messages;
+    this.conversationState = options.conversationState;
+    this.stateAccessor = this.conversationState.createProperty<ConversationState>(ENGINE_STATE_PROPERTY);
+    this.sink = options.sink;
+    this.logger = options.logger ?? SILENT;
+    this.logUserText = options.logUserText ?? true;
+
+    this.onMessage(async (context, next) => {
+      const { input, shape } = mapMessage(context.activity);
+      await this.runTurn(context, input, shape);
+      await next();
+    });
+
+    this.onMembersAdded(async (context, next) => {
+      const botId = context.activity.recipient?.id;
+      const humans = (context.activity.membersAdded ?? []).filter((m) => m.id !== botId);
+      if (humans.length > 0) await this.runTurn(context, { kind: 'welcome' }, 'text');
+      await next();
+    });
+  }
+
+  /** Saves the conversation state once, after every handler of the turn has run. */
+  override async run(context: TurnContext): Promise<void> {
+    await super.run(context);
+    await this.conversationState.saveChanges(context, false);
+  }
+
+  private async runTurn(context: TurnContext, input: EngineInput, shape: InputShape): Promise<void> {
+    const previous = await this.stateAccessor.get(context);
+    const result = this.engine.step(previous, input);
+    await this.stateAccessor.set(context, result.state);
+    this.logTurn(context, input, shape, result);
+
+    const replies = shape === 'attachment' ? explainNotText(result.replies, this.messages) : result.replies;
+    const activities = replies.map(renderReply);
+
+    // Each escalation is recorded before anything is sent, so its ticket line follows the
+    // "I've passed this on" reply, and the flow's last reply (with its buttons) stays last.
+    const ticketLines: Partial<Activity>[] = [];
+    for (const event of result.events) {
+      if (event.type !== 'escalated') continue;
+      const line = await this.escalate(context, event.record);
+      if (line) ticketLines.push(renderText(line));
+    }
+    if (ticketLines.length > 0) {
+      const at = lastIndexOf(replies, (r) => r.kind === 'escalation');
+      const insertAt = at < 0 ? activities.length : at + 1;
+      activities.splice(insertAt, 0, ...ticketLines);
+    }
+
+    if (activities.length > 0) await context.sendActivities(activities);
+  }
+
+  /** Hands the case to the sink; returns the line to tell the user, or null. */
+  private async escalate(context: TurnContext, record: EscalationRecord): Promise<string | null> {
+    const requester = requesterOf(context.activity);
+    try {
+      const { ticketId } = await this.sink.escalate(record, requester);
+      this.logger.info(
+        { conversationId: requester.conversationId, problem: record.problem, ticketId },
+        'escalation recorded',
+      );
+      return ticketId ? fill(this.messages.ticketCreated, { ticketId }) : null;
+    } catch (err) {
+      this.logger.error(
+        { conversationId: requester.conversationId, problem: record.problem, err: errorSummary(err) },
+        'escalation sink failed',
+      );
+      return this.messages.ticketFailed;
+    }
+  }
+
+  private logTurn(context: TurnContext, input: EngineInput, shape: InputShape, result: EngineResult): void {
+    const text = input.kind === 'text' ? input.text : undefined;
+    this.logger.info(
+      {
+        conversationId: context.activity.conversation?.id,
+        channelId: context.activity.channelId,
+        input: input.kind,
+        shape,
+        text: text === undefined ? undefined : this.logUserText ? text : `[${text.length} chars]`,
+        replies: result.replies.map((r) => r.kind),
+        events: result.events.map(eventSummary),
+        flow: result.state.flow ? `${result.state.flow.treeId}#${result.state.flow.nodeId}` : null,
+      },
+      'turn',
+    );
+  }
+}
+
+/**
+ * The engine answers any message without text with its "empty message" prompt; when the user sent a
+ * file or a card instead, say that only text can be read (same place, same buttons).
+ */
+function explainNotText(replies: readonly Reply[], messages: Messages): Reply[] {
+  const i = replies.findIndex((r) => r.text === messages.emptyMessage);
+  if (i < 0) return [{ kind: 'prompt', text: messages.notText }, ...replies];
+  return replies.map((r, j) => (j === i ? { ...r, text: messages.notText } : r));
+}
+
+export function requesterOf(activity: Partial<Activity>): Requester {
+  return {
+    channelId: activity.channelId ?? '',
+    userId: activity.from?.id ?? '',
+    userName: activity.from?.name ?? '',
+    conversationId: activity.conversation?.id ?? '',
+  };
+}
+
+function eventSummary(event: EngineEvent): string {
+  switch (event.type) {
+    case 'escalated':
+      return `escalated:${event.record.problem ?? '-'}`;
+    case 'resolved':
+    case 'abandoned':
+      return `${event.type}:${event.problem ?? '-'}`;
+    case 'unrecognized':
+      return 'unrecognized';
+  }
+}
+
+/** An error's name and message, never its stack or attached request data. */
+export function errorSummary(err: unknown): { name: string; message: string } {
+  if (err instanceof Error) return { name: err.name, message: err.message };
+  return { name: typeof err, message: String(err) };
+}
+
+function lastIndexOf<T>(items: readonly T[], pred: (item: T) => boolean): number {
+  for (let i = items.length - 1; i >= 0; i--) if (pred(items[i] as T)) return i;
+  return -1;
+}

@@ -1,0 +1,2 @@
+export type { EscalationSink, Requester, StoredEscalation, KeyValueStore } from './types';
+export { StorageEscalationSink, formatTicketId, ESCALATION_PREFIX } from './storage-sink';

@@ -1,0 +1,32 @@
+import type { EscalationRecord } from '../engine/types';
+
+/** Who asked for help, as the channel knows them. */
+export interface Requester {
+  channelId: string;
+  userId: string;
+  userName: string;
+  conversationId: string;
+}
+
+/** Where escalated cases go. The default stores them; a ticket service can take its place. */
+export interface EscalationSink {
+  /** Records the case; `ticketId` is what the user is told to quote, or null when none was made. */
+  escalate(record: EscalationRecord, requester: Requester): Promise<{ ticketId: string | null }>;
+}
+
+/** An escalation as the default sink stores it under `escalations/<ticketId>`. */
+export interface StoredEscalation {
+  ticketId: string;
+  record: EscalationRecord;
+  requester: Requester;
+  createdAt: string;
+}
+
+/**
+ * The slice of a botbuilder `Storage` the default sink needs (any botbuilder Storage fits), declared
+ * here so this module stays free of the SDK: `write` throws when an item's `eTag` is stale.
+ */
+export interface KeyValueStore {
+  read(keys: string[]): Promise<Record<string, unknown>>;
+  write(changes: Record<string, Record<string, unknown>>): Promise<void>;
+}
