@@ -61,20 +61,26 @@ export function createRecognizer(catalog: Catalog, options: RecognizerOptions = 
   const lexicon = buildLexicon(catalog.lexicon);
   const scoredTrees = [...catalog.trees.values()].filter((t) => (t.kind === 'problem' || t.kind === 'clarify') && t.triggers.length > 0);
   const index = buildTriggerIndex(scoredTrees, lexicon);
-  const speller = new SpellingCorrector(index.vocabulary, index.frequency);
+  const known = new Map(index.surfaceFrequency);
+  for (const variant of lexicon.variants) if (!known.has(variant)) known.set(variant, 1);
+  const speller = new SpellingCorrector(new Set(known.keys()), known);
+  const correct = (word: string) => {
+    const fixed = speller.correct(word);
+    return fixed === null ? word : lexicon.canonicalWord(fixed);
+  };
   const fuse = new Fuse(
     index.entries.map((e) => ({ phrase: e.phrase, treeId: e.treeId })),
     { keys: ['phrase'], includeScore: true, threshold: config.fuzzyThreshold, ignoreLocation: true, minMatchCharLength: 3 },
   );
   const treeById = new Map(scoredTrees.map((t) => [t.id, t]));
-  return { classify: (text) => classify(text, { config, lexicon, index, speller, fuse, treeById }) };
+  return { classify: (text) => classify(text, { config, lexicon, index, correct, fuse, treeById }) };
 }
 
 interface Context {
   config: typeof RECOGNIZER_DEFAULTS;
   lexicon: Lexicon;
   index: TriggerIndex;
-  speller: SpellingCorrector;
+  correct: (word: string) => string;
   fuse: Fuse<{ phrase: string; treeId: string }>;
   treeById: ReadonlyMap<string, LoadedTree>;
 }
@@ -87,7 +93,7 @@ function segmentsOf(text: string): string[] {
 
 /** Tokens of one piece of text, each unknown word read as the trigger word it is a typo of. */
 function readTokens(text: string, ctx: Context): string[] {
-  return [...new Set(tokenize(text, ctx.lexicon).map((t) => ctx.speller.correct(t) ?? t))];
+  return [...new Set(tokenize(text, ctx.lexicon, ctx.correct))];
 }
 
 /** Best score per tree for one piece of text, by weighted token overlap with each trigger. */

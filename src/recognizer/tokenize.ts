@@ -13,6 +13,7 @@ const STOP_WORDS = new Set(
    please pls kindly regards best sir madam team would could should will shall may might must can get got getting gets
    keep keeps kept one ones thing things like now today yesterday tried try trying tries really actually anyone someone
    something help need needs want wants know guys lol okay ok s t re ve ll d
+   problem problems issue issues trouble troubles wrong
    的 了 我 我们 是 在 吗 呢 啊 吧 请 你 您 一下 这个 那个 怎么 怎么办 什么 为什么 就 都 也 还 又 和 与 及 或 有 没 被 把 给 让 会 能 要 想 说 个 一直 已经 现在 今天 帮 帮忙 问题`
     .split(/\s+/)
     .filter(Boolean),
@@ -25,6 +26,8 @@ const segmenter = new Intl.Segmenter('zh', { granularity: 'word' });
 export function stem(word: string): string {
   if (word.length <= 4 || /\d/.test(word)) return word;
   for (const suffix of ['ing', 'ed', 'es', 's', 'e', 'ly']) {
+    // "daily", "early" are words, not adverbs of "dai", "ear".
+    if (suffix === 'ly' && word.length < 7) continue;
     if (word.endsWith(suffix) && word.length - suffix.length >= 3) {
       const base = word.slice(0, -suffix.length);
       // "ss" endings (access, address) keep their double s.
@@ -37,6 +40,10 @@ export function stem(word: string): string {
 export interface Lexicon {
   /** Replaces synonym variants by their canonical word. */
   canonicalize(normalizedText: string): string;
+  /** The canonical word of a one-word variant ("email" → "mail"), or the word itself. */
+  canonicalWord(word: string): string;
+  /** One-word variants, so a typo of a variant ("emial") can be corrected to it. */
+  variants: ReadonlySet<string>;
   /** Canonical, stemmed tokens that show a message is about mail. */
   domainTokens: ReadonlySet<string>;
 }
@@ -66,11 +73,20 @@ export function buildLexicon(data: LexiconData): Lexicon {
     return out;
   };
   const domainTokens = new Set(data.domainWords.flatMap((w) => tokensOf(canonicalize(normalizeText(w)))));
-  return { canonicalize, domainTokens };
+  const oneWord = new Map(latin.filter(([v]) => /^[\p{L}\p{N}]+$/u.test(v)));
+  return { canonicalize, canonicalWord: (word) => oneWord.get(word) ?? word, variants: new Set(oneWord.keys()), domainTokens };
+}
+
+/** Reads an unknown word as the known word it is a typo of (or returns it unchanged). */
+export type WordCorrector = (word: string) => string;
+
+/** The words (before stemming) of normalised, canonicalised text: what typo correction compares. */
+export function surfaceWords(text: string): string[] {
+  return text.replace(/(\p{L})'(\p{L})/gu, '$1$2').split(/[^\p{L}\p{N}]+/u).filter((w) => w && !CJK.test(w) && !STOP_WORDS.has(w));
 }
 
 /** Tokens of already normalised and canonicalised text. */
-function tokensOf(text: string): string[] {
+function tokensOf(text: string, correct: WordCorrector = (w) => w): string[] {
   const out: string[] = [];
   // Apostrophes inside words go ("can't" → "cant"); other punctuation separates.
   const cleaned = text.replace(/(\p{L})'(\p{L})/gu, '$1$2');
@@ -82,7 +98,7 @@ function tokensOf(text: string): string[] {
     }
     // Split "AccountBlocked"-style words only for matching their parts too; the whole stays.
     if (STOP_WORDS.has(run)) continue;
-    out.push(stem(run));
+    out.push(stem(correct(run)));
   }
   return out;
 }
@@ -108,8 +124,8 @@ function cjkTokens(run: string): string[] {
   return out;
 }
 
-export function tokenize(text: string, lexicon: Lexicon): string[] {
-  return tokensOf(lexicon.canonicalize(normalizeText(text)));
+export function tokenize(text: string, lexicon: Lexicon, correct?: WordCorrector): string[] {
+  return tokensOf(lexicon.canonicalize(normalizeText(text)), correct);
 }
 
 export function hasCjk(text: string): boolean {

@@ -4,7 +4,7 @@
  */
 import type { LoadedTree } from '../dialogs/schema';
 import { normalizeText } from './normalize';
-import { tokenize, type Lexicon } from './tokenize';
+import { surfaceWords, tokenize, type Lexicon } from './tokenize';
 
 export interface TriggerEntry {
   treeId: string;
@@ -22,8 +22,8 @@ export interface TriggerIndex {
   idf: ReadonlyMap<string, number>;
   /** Weight of a token the triggers never use (it still dilutes a message's match). */
   unknownWeight: number;
-  vocabulary: ReadonlySet<string>;
-  frequency: ReadonlyMap<string, number>;
+  /** Trigger words before stemming, with how often they occur: what typos are corrected towards. */
+  surfaceFrequency: ReadonlyMap<string, number>;
   /** Triggers that are error strings or codes: found verbatim anywhere in a message, they decide. */
   verbatim: TriggerEntry[];
 }
@@ -36,7 +36,7 @@ export function isVerbatimTrigger(trigger: string): boolean {
 export function buildTriggerIndex(trees: Iterable<LoadedTree>, lexicon: Lexicon): TriggerIndex {
   const raw: Array<{ treeId: string; tokens: string[]; phrase: string; verbatim: boolean }> = [];
   const treesWithToken = new Map<string, Set<string>>();
-  const frequency = new Map<string, number>();
+  const surfaceFrequency = new Map<string, number>();
   let treeCount = 0;
   for (const tree of trees) {
     if (tree.triggers.length === 0) continue;
@@ -44,12 +44,12 @@ export function buildTriggerIndex(trees: Iterable<LoadedTree>, lexicon: Lexicon)
     for (const trigger of tree.triggers) {
       const tokens = [...new Set(tokenize(trigger, lexicon))];
       if (tokens.length === 0) continue;
+      for (const word of surfaceWords(lexicon.canonicalize(normalizeText(trigger)))) surfaceFrequency.set(word, (surfaceFrequency.get(word) ?? 0) + 1);
       raw.push({ treeId: tree.id, tokens, phrase: normalizeText(trigger.replace(/^["']|["']$/g, '')), verbatim: tree.kind === 'problem' && isVerbatimTrigger(trigger) });
       for (const token of tokens) {
         const owners = treesWithToken.get(token) ?? new Set<string>();
         owners.add(tree.id);
         treesWithToken.set(token, owners);
-        frequency.set(token, (frequency.get(token) ?? 0) + 1);
       }
     }
   }
@@ -76,5 +76,5 @@ export function buildTriggerIndex(trees: Iterable<LoadedTree>, lexicon: Lexicon)
     }
     if (item.verbatim) verbatim.push(entry);
   }
-  return { entries, byToken, idf, unknownWeight, vocabulary: new Set(idf.keys()), frequency, verbatim };
+  return { entries, byToken, idf, unknownWeight, surfaceFrequency, verbatim };
 }

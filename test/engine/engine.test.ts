@@ -23,7 +23,7 @@ function conversation(engine = core.engine) {
     const replies = result.replies;
     return {
       replies,
-      text: replies.map((r: Reply) => [r.text, r.path ?? '', ...(r.steps ?? [])].join('\n')).join('\n'),
+      text: replies.map((r: Reply) => [r.text, r.path, ...(r.steps ?? [])].filter(Boolean).join('\n')).join('\n'),
       options: replies[replies.length - 1]?.options ?? [],
       events: result.events,
     };
