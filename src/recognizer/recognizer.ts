@@ -11,12 +11,13 @@
 import Fuse from 'fuse.js';
 import type { Catalog } from '../dialogs/loader';
 import type { Category, LoadedTree } from '../dialogs/schema';
-import { PROBLEM_CATEGORY, OUT_OF_SCOPE_PROBLEM_ID } from '../dialogs/taxonomy';
+import { PROBLEM_CATEGORY, OUT_OF_SCOPE_PROBLEM_ID, HUMAN_PROBLEM_ID } from '../dialogs/taxonomy';
 import { extractEntities } from './entities';
 import { normalizeText } from './normalize';
 import { SpellingCorrector } from './spelling';
 import { buildLexicon, hasCjk, tokenize, type Lexicon } from './tokenize';
 import { buildTriggerIndex, type TriggerIndex } from './trigger-index';
+import { buildTreeVocabulary, type TreeVocabulary } from './tree-vocabulary';
 import type { Candidate, Classification, Intent } from './types';
 
 export interface Recognizer {
@@ -42,7 +43,13 @@ export const RECOGNIZER_DEFAULTS = Object.freeze({
   /** Score given to a trigger found verbatim (error strings, codes). */
   verbatimScore: 0.97,
   /** Short messages also go through fuse.js over the trigger phrases. */
-  fuzzyMaxChars: 80,
+  fuzzyMaxChars: 60,
+  /** How much a tree's whole vocabulary (its texts, not only its triggers) counts beside its best trigger. */
+  vocabularyWeight: 0 as number,
+  /** A concrete problem at least this strong is preferred over a bare request for a person. */
+  humanYieldMinimum: 0.5,
+  /** Problems within this share of the best score count as equally named; the first one named wins. */
+  firstMentionRatio: 0.85,
   fuzzyThreshold: 0.34,
   /** Only this much of a message is read. */
   maxChars: 20_000,
@@ -50,17 +57,12 @@ export const RECOGNIZER_DEFAULTS = Object.freeze({
 
 export type RecognizerOptions = Partial<typeof RECOGNIZER_DEFAULTS>;
 
-interface TreeScore {
-  treeId: string;
-  score: number;
-  verbatim: boolean;
-}
-
 export function createRecognizer(catalog: Catalog, options: RecognizerOptions = {}): Recognizer {
   const config = { ...RECOGNIZER_DEFAULTS, ...options };
   const lexicon = buildLexicon(catalog.lexicon);
   const scoredTrees = [...catalog.trees.values()].filter((t) => (t.kind === 'problem' || t.kind === 'clarify') && t.triggers.length > 0);
   const index = buildTriggerIndex(scoredTrees, lexicon);
+  const vocabulary = buildTreeVocabulary(scoredTrees, lexicon);
   const known = new Map(index.surfaceFrequency);
   for (const variant of lexicon.variants) if (!known.has(variant)) known.set(variant, 1);
   const speller = new SpellingCorrector(new Set(known.keys()), known);
@@ -73,13 +75,14 @@ export function createRecognizer(catalog: Catalog, options: RecognizerOptions = 
     { keys: ['phrase'], includeScore: true, threshold: config.fuzzyThreshold, ignoreLocation: true, minMatchCharLength: 3 },
   );
   const treeById = new Map(scoredTrees.map((t) => [t.id, t]));
-  return { classify: (text) => classify(text, { config, lexicon, index, correct, fuse, treeById }) };
+  return { classify: (text) => classify(text, { config, lexicon, index, vocabulary, correct, fuse, treeById }) };
 }
 
 interface Context {
   config: typeof RECOGNIZER_DEFAULTS;
   lexicon: Lexicon;
   index: TriggerIndex;
+  vocabulary: TreeVocabulary;
   correct: (word: string) => string;
   fuse: Fuse<{ phrase: string; treeId: string }>;
   treeById: ReadonlyMap<string, LoadedTree>;
@@ -97,14 +100,26 @@ function readTokens(text: string, ctx: Context): string[] {
 }
 
 /** Best score per tree for one piece of text, by weighted token overlap with each trigger. */
-function scoreTokens(tokens: string[], ctx: Context, into: Map<string, TreeScore>): void {
+function scoreTokens(tokens: string[], ctx: Context): Map<string, number> {
+  const triggerScores = scoreTriggers(tokens, ctx);
+  const { vocabularyWeight } = ctx.config;
+  if (vocabularyWeight === 0) return triggerScores;
+  const explained = ctx.vocabulary.explain(tokens);
+  const out = new Map<string, number>();
+  for (const [treeId, score] of triggerScores) out.set(treeId, (1 - vocabularyWeight) * score + vocabularyWeight * (explained.get(treeId) ?? 0));
+  return out;
+}
+
+function scoreTriggers(tokens: string[], ctx: Context): Map<string, number> {
   const { index, config } = ctx;
+  const out = new Map<string, number>();
   const weightOf = (t: string) => index.idf.get(t) ?? index.unknownWeight;
   const messageWeight = tokens.reduce((sum, t) => sum + weightOf(t), 0);
-  if (messageWeight === 0) return;
+  if (messageWeight === 0) return out;
   const present = new Set(tokens);
   const seen = new Set<number>();
   const perTree = new Map<string, number[]>();
+  const b2 = config.beta * config.beta;
   for (const token of tokens) {
     for (const at of index.byToken.get(token) ?? []) {
       if (seen.has(at)) continue;
@@ -115,39 +130,94 @@ function scoreTokens(tokens: string[], ctx: Context, into: Map<string, TreeScore
       if (overlap === 0 || entry.weight === 0) continue;
       const recall = overlap / entry.weight;
       const precision = Math.min(1, overlap / messageWeight);
-      const b2 = config.beta * config.beta;
       const f = ((1 + b2) * precision * recall) / (b2 * precision + recall);
-      const list = perTree.get(entry.treeId) ?? [];
-      list.push(f);
-      perTree.set(entry.treeId, list);
+      const list = perTree.get(entry.treeId);
+      if (list) list.push(f);
+      else perTree.set(entry.treeId, [f]);
     }
   }
   for (const [treeId, scores] of perTree) {
     scores.sort((a, b) => b - a);
     // The best trigger decides; a second matching trigger adds a little confidence.
-    const score = Math.min(1, scores[0] + 0.08 * (scores[1] ?? 0));
-    keepBest(into, { treeId, score, verbatim: false });
+    out.set(treeId, Math.min(1, scores[0] + 0.08 * (scores[1] ?? 0)));
   }
+  return out;
 }
 
-function keepBest(into: Map<string, TreeScore>, candidate: TreeScore): void {
-  const current = into.get(candidate.treeId);
-  if (!current || candidate.score > current.score) into.set(candidate.treeId, { ...candidate, verbatim: candidate.verbatim || (current?.verbatim ?? false) });
-  else if (candidate.verbatim) current.verbatim = true;
-}
-
-function containsPhrase(haystack: string, phrase: string): boolean {
-  if (hasCjk(phrase)) return haystack.includes(phrase);
+function containsPhrase(haystack: string, phrase: string): number {
+  if (hasCjk(phrase)) return haystack.indexOf(phrase);
   let from = 0;
   for (;;) {
     const at = haystack.indexOf(phrase, from);
-    if (at < 0) return false;
+    if (at < 0) return -1;
     const before = haystack[at - 1];
     const after = haystack[at + phrase.length];
     const boundary = (c: string | undefined) => c === undefined || !/[\p{L}\p{N}]/u.test(c);
-    if (boundary(before) && boundary(after)) return true;
+    if (boundary(before) && boundary(after)) return at;
     from = at + 1;
   }
+}
+
+/** Per tree: its best score anywhere, and where in the message (0–1) it first shows at nearly that strength. */
+interface Evidence {
+  score: number;
+  verbatim: boolean;
+  position: number;
+}
+
+/** A match seen at `position` (0 = start of the message, 1 = only in the message as a whole). */
+interface Observation {
+  treeId: string;
+  score: number;
+  position: number;
+  verbatim: boolean;
+}
+
+/** A tree's score is its best observation; its position, the first place it shows at 90 % of that. */
+function summarize(observations: Observation[]): Map<string, Evidence> {
+  const best = new Map<string, number>();
+  for (const o of observations) best.set(o.treeId, Math.max(best.get(o.treeId) ?? 0, o.score));
+  const evidence = new Map<string, Evidence>();
+  for (const o of observations) {
+    const top = best.get(o.treeId) as number;
+    const current = evidence.get(o.treeId) ?? { score: top, verbatim: false, position: 1 };
+    current.verbatim ||= o.verbatim;
+    if (o.score >= top * 0.9) current.position = Math.min(current.position, o.position);
+    evidence.set(o.treeId, current);
+  }
+  return evidence;
+}
+
+function gatherEvidence(text: string, normalized: string, ctx: Context): { evidence: Map<string, Evidence>; wholeTokens: string[] } {
+  const { config } = ctx;
+  const observations: Observation[] = [];
+  const observe = (scores: Map<string, number>, position: number) => {
+    for (const [treeId, score] of scores) observations.push({ treeId, score, position, verbatim: false });
+  };
+
+  const wholeTokens = readTokens(normalized, ctx);
+  observe(scoreTokens(wholeTokens, ctx), 1);
+  const segments = segmentsOf(text);
+  if (segments.length > 1) {
+    let offset = 0;
+    for (const segment of segments.slice(0, 400)) {
+      const at = text.indexOf(segment, offset);
+      offset = at >= 0 ? at : offset;
+      observe(scoreTokens(readTokens(segment, ctx), ctx), offset / Math.max(1, text.length));
+    }
+  }
+  for (const entry of ctx.index.verbatim) {
+    const at = containsPhrase(normalized, entry.phrase);
+    if (at >= 0) observations.push({ treeId: entry.treeId, score: config.verbatimScore, position: at / Math.max(1, normalized.length), verbatim: true });
+  }
+  // fuse.js catches short messages whose words are all mangled, where the token path found nothing usable.
+  const bestSoFar = Math.max(0, ...observations.map((o) => o.score));
+  if (bestSoFar < config.problemThreshold && normalized.length >= 4 && normalized.length <= config.fuzzyMaxChars) {
+    for (const hit of ctx.fuse.search(normalized, { limit: 5 })) {
+      observations.push({ treeId: hit.item.treeId, score: (1 - (hit.score ?? 1)) * 0.85, position: 0, verbatim: false });
+    }
+  }
+  return { evidence: summarize(observations), wholeTokens };
 }
 
 function classify(rawText: string, ctx: Context): Classification {
@@ -156,36 +226,25 @@ function classify(rawText: string, ctx: Context): Classification {
   const normalized = normalizeText(text);
   const entities = extractEntities(text);
   const language = hasCjk(normalized) ? (/[a-z]{3,}/.test(normalized.replace(/\b(?:outlook|foxmail|smtp|imap|pop3?|mx|spf|dns|cname|txt|webmail|email|mail)\b/g, '')) ? 'mixed' : 'zh') : 'en';
+  const { evidence, wholeTokens } = gatherEvidence(text, normalized, ctx);
 
-  const scores = new Map<string, TreeScore>();
-  const wholeTokens = readTokens(normalized, ctx);
-  scoreTokens(wholeTokens, ctx, scores);
-  const segments = segmentsOf(text);
-  if (segments.length > 1) for (const segment of segments.slice(0, 400)) scoreTokens(readTokens(segment, ctx), ctx, scores);
+  type Scored = Evidence & { treeId: string };
+  const ranked: Scored[] = [...evidence].map(([treeId, e]) => ({ treeId, ...e })).sort((a, b) => b.score - a.score);
+  const kindOf = (s: Scored) => ctx.treeById.get(s.treeId)?.kind;
+  let problems = ranked.filter((s) => kindOf(s) === 'problem');
+  const clarifies = ranked.filter((s) => kindOf(s) === 'clarify');
 
-  for (const entry of ctx.index.verbatim) {
-    if (containsPhrase(normalized, entry.phrase)) keepBest(scores, { treeId: entry.treeId, score: config.verbatimScore, verbatim: true });
-  }
-  if (normalized.length >= 4 && normalized.length <= config.fuzzyMaxChars) {
-    for (const hit of ctx.fuse.search(normalized, { limit: 5 })) {
-      const score = (1 - (hit.score ?? 1)) * 0.85;
-      keepBest(scores, { treeId: hit.item.treeId, score, verbatim: false });
-    }
-  }
-
-  const ranked = [...scores.values()].sort((a, b) => b.score - a.score);
-  const problems = ranked.filter((s) => ctx.treeById.get(s.treeId)?.kind === 'problem');
-  const clarifies = ranked.filter((s) => ctx.treeById.get(s.treeId)?.kind === 'clarify');
+  problems = preferConcreteAndFirst(problems, config);
   const best = problems[0];
   const runnerUp = problems[1];
   const bestClarify = clarifies[0];
   const aboutMail = wholeTokens.some((t) => ctx.lexicon.domainTokens.has(t)) || entities.errorCodes.length > 0 || entities.statuses.length > 0;
 
-  const categoryOf = (s: TreeScore): Category => PROBLEM_CATEGORY[s.treeId] ?? (ctx.treeById.get(s.treeId)?.category as Category);
-  const candidate = (s: TreeScore): Candidate => ({ category: categoryOf(s), problem: s.treeId, confidence: round(s.score) });
-  const alternativesAfter = (top: TreeScore | undefined): Candidate[] =>
+  const categoryOf = (s: Scored): Category => PROBLEM_CATEGORY[s.treeId] ?? (ctx.treeById.get(s.treeId)?.category as Category);
+  const candidate = (s: Scored): Candidate => ({ category: categoryOf(s), problem: s.treeId, confidence: round(s.score) });
+  const alternativesAfter = (top: Scored | undefined): Candidate[] =>
     problems
-      .filter((s) => s !== top && s.score >= config.alternativeMinimum && (!top || s.score >= top.score * config.alternativeRatio))
+      .filter((s) => s !== top && s.treeId !== OUT_OF_SCOPE_PROBLEM_ID && s.score >= config.alternativeMinimum && (!top || s.score >= top.score * config.alternativeRatio))
       .slice(0, config.maxAlternatives)
       .map(candidate);
 
@@ -202,14 +261,9 @@ function classify(rawText: string, ctx: Context): Classification {
 
   const problemWins = best && best.score >= config.problemThreshold && !(bestClarify && bestClarify.score >= best.score + config.categoryMargin && !best.verbatim);
   if (problemWins) {
-    const margin = runnerUp ? 1 - runnerUp.score / best.score : 1;
-    const confidence = best.score * (0.8 + 0.2 * margin);
-    if (best.treeId === OUT_OF_SCOPE_PROBLEM_ID) {
-      const mailAlternatives = alternativesAfter(best).filter((c) => c.problem !== OUT_OF_SCOPE_PROBLEM_ID);
-      return result('out-of-scope', 'none', OUT_OF_SCOPE_PROBLEM_ID, confidence, mailAlternatives);
-    }
+    if (best.treeId === OUT_OF_SCOPE_PROBLEM_ID) return result('out-of-scope', 'none', OUT_OF_SCOPE_PROBLEM_ID, best.score, alternativesAfter(best));
     const ambiguous = !!runnerUp && !best.verbatim && runnerUp.treeId !== OUT_OF_SCOPE_PROBLEM_ID && runnerUp.score >= best.score * config.ambiguityRatio;
-    return result('problem', categoryOf(best), best.treeId, confidence, alternativesAfter(best), ambiguous);
+    return result('problem', categoryOf(best), best.treeId, best.score, alternativesAfter(best), ambiguous);
   }
   if (bestClarify && bestClarify.score >= config.categoryThreshold) {
     const category = categoryOf(bestClarify);
@@ -222,7 +276,24 @@ function classify(rawText: string, ctx: Context): Classification {
   }
   const readable = /[\p{L}]{2,}/u.test(normalized);
   if (!readable) return result('unknown', 'none', OUT_OF_SCOPE_PROBLEM_ID, 0, []);
-  return result('out-of-scope', 'none', OUT_OF_SCOPE_PROBLEM_ID, best?.treeId === OUT_OF_SCOPE_PROBLEM_ID ? best.score : 0.5, alternativesAfter(undefined).filter((c) => c.problem !== OUT_OF_SCOPE_PROBLEM_ID));
+  return result('out-of-scope', 'none', OUT_OF_SCOPE_PROBLEM_ID, best?.treeId === OUT_OF_SCOPE_PROBLEM_ID ? best.score : 0.5, alternativesAfter(undefined));
+}
+
+/**
+ * Reorders close problem candidates the way a reader would: a concrete problem before a request for a
+ * person (the problem's own flow ends with the postmaster anyway), and among near-equals, the one the
+ * writer names first — people lead with what matters most.
+ */
+function preferConcreteAndFirst<T extends { treeId: string; score: number; position: number; verbatim: boolean }>(problems: T[], config: typeof RECOGNIZER_DEFAULTS): T[] {
+  if (problems.length < 2) return problems;
+  const top = problems[0];
+  const concrete = problems.filter((p) => p.treeId !== HUMAN_PROBLEM_ID && p.treeId !== OUT_OF_SCOPE_PROBLEM_ID);
+  let chosen = top;
+  if (top.treeId === HUMAN_PROBLEM_ID && concrete[0] && concrete[0].score >= config.humanYieldMinimum) chosen = concrete[0];
+  const rivals = concrete.filter((p) => p !== chosen && p.score >= chosen.score * config.firstMentionRatio && p.position < chosen.position - 0.02 && (p.verbatim || !chosen.verbatim));
+  if (rivals.length > 0 && chosen.treeId !== OUT_OF_SCOPE_PROBLEM_ID) chosen = rivals.reduce((a, b) => (b.position < a.position ? b : a));
+  if (chosen === top) return problems;
+  return [chosen, ...problems.filter((p) => p !== chosen)];
 }
 
 function round(value: number): number {
