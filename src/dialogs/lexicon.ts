@@ -12,6 +12,7 @@ export const LexiconSchema = z
   .object({
     synonyms: z.record(z.string().min(1), z.array(Phrase)),
     domainWords: z.array(Phrase).min(1),
+    vagueWords: z.array(Phrase).min(1),
   })
   .strict();
 

@@ -259,13 +259,16 @@ function classify(rawText: string, ctx: Context): Classification {
     ambiguous,
   });
 
-  const problemWins = best && best.score >= config.problemThreshold && !(bestClarify && bestClarify.score >= best.score + config.categoryMargin && !best.verbatim);
+  // A message whose only words are vague ones ("mail", "can't", "broken") names nothing specific.
+  const saysSomething = wholeTokens.some((t) => !ctx.lexicon.vagueTokens.has(t)) || ranked.some((r) => r.verbatim);
+  if (!saysSomething) problems = [];
+  const problemWins = best && saysSomething && best.score >= config.problemThreshold && !(bestClarify && bestClarify.score >= best.score + config.categoryMargin && !best.verbatim);
   if (problemWins) {
     if (best.treeId === OUT_OF_SCOPE_PROBLEM_ID) return result('out-of-scope', 'none', OUT_OF_SCOPE_PROBLEM_ID, best.score, alternativesAfter(best));
     const ambiguous = !!runnerUp && !best.verbatim && runnerUp.treeId !== OUT_OF_SCOPE_PROBLEM_ID && runnerUp.score >= best.score * config.ambiguityRatio;
     return result('problem', categoryOf(best), best.treeId, best.score, alternativesAfter(best), ambiguous);
   }
-  if (bestClarify && bestClarify.score >= config.categoryThreshold) {
+  if (saysSomething && bestClarify && bestClarify.score >= config.categoryThreshold) {
     const category = categoryOf(bestClarify);
     return result('category', category, null, bestClarify.score, alternativesAfter(undefined).filter((c) => c.category === category || (best && c.problem === best.treeId)));
   }

@@ -46,6 +46,8 @@ export interface Lexicon {
   variants: ReadonlySet<string>;
   /** Canonical, stemmed tokens that show a message is about mail. */
   domainTokens: ReadonlySet<string>;
+  /** Tokens that on their own name no problem and no category ("mail", "can't"). */
+  vagueTokens: ReadonlySet<string>;
 }
 
 function escapeRegExp(text: string): string {
@@ -74,7 +76,8 @@ export function buildLexicon(data: LexiconData): Lexicon {
   };
   const domainTokens = new Set(data.domainWords.flatMap((w) => tokensOf(canonicalize(normalizeText(w)))));
   const oneWord = new Map(latin.filter(([v]) => /^[\p{L}\p{N}]+$/u.test(v)));
-  return { canonicalize, canonicalWord: (word) => oneWord.get(word) ?? word, variants: new Set(oneWord.keys()), domainTokens };
+  const vagueTokens = new Set(data.vagueWords.flatMap((w) => tokensOf(canonicalize(normalizeText(w)))));
+  return { canonicalize, canonicalWord: (word) => oneWord.get(word) ?? word, variants: new Set(oneWord.keys()), domainTokens, vagueTokens };
 }
 
 /** Reads an unknown word as the known word it is a typo of (or returns it unchanged). */
