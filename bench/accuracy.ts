@@ -1,6 +1,7 @@
 /**
  * `npm run bench:accuracy [-- --errors] [-- --split heldout]`: the recognizer on the labelled set, per
- * split (tune = what the triggers were tuned on; heldout = never looked at while tuning), per language,
+ * split (tune = what the triggers were written against; dev = a later independent set for error analysis;
+ * heldout = never looked at while tuning), per language,
  * and for multi-problem tickets. Prints a table; `--errors` lists every miss.
  */
 import { loadHelpdeskCore } from '../src/core';
@@ -21,7 +22,7 @@ function main(args: string[]): void {
   const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
 
   const groups: Array<[string, (i: LabelledMessage) => boolean]> = [];
-  for (const split of ['tune', 'heldout'] as const) {
+  for (const split of ['tune', 'dev', 'heldout'] as const) {
     if (only && only !== split) continue;
     groups.push([`${split}`, (i) => i.split === split]);
     groups.push([`${split} en`, (i) => i.split === split && i.lang === 'en']);

@@ -13,6 +13,8 @@ export const LexiconSchema = z
     synonyms: z.record(z.string().min(1), z.array(Phrase)),
     domainWords: z.array(Phrase).min(1),
     vagueWords: z.array(Phrase).min(1),
+    mailWords: z.array(Phrase).min(1),
+    foreignWords: z.array(Phrase).min(1),
   })
   .strict();
 

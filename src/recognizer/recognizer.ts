@@ -32,8 +32,12 @@ export const RECOGNIZER_DEFAULTS = Object.freeze({
   problemThreshold: 0.42,
   /** A category-only phrase needs at least this score. */
   categoryThreshold: 0.4,
-  /** A category-only phrase beats the best problem by this much to ask the category's question. */
+  /** A category-only phrase beats the best problem by this much to ask the category's question… */
   categoryMargin: 0.08,
+  /** Without a mail word, a problem match must be at least this strong, or the message is out of scope. */
+  unsureMatchMinimum: 0.55,
+  /** …and explains at least this share of the message. */
+  categoryPrecision: 0.4,
   /** Two problems within this ratio of each other, with no verbatim error string, are "Did you mean …?". */
   ambiguityRatio: 0.92,
   /** Alternatives must reach this share of the best score. */
@@ -44,6 +48,8 @@ export const RECOGNIZER_DEFAULTS = Object.freeze({
   verbatimScore: 0.97,
   /** Short messages also go through fuse.js over the trigger phrases. */
   fuzzyMaxChars: 60,
+  /** An unknown Chinese token (a word or a character pair) weighs this share of an unknown English word. */
+  unknownCjkFactor: 0.15,
   /** How much a tree's whole vocabulary (its texts, not only its triggers) counts beside its best trigger. */
   vocabularyWeight: 0 as number,
   /** A concrete problem at least this strong is preferred over a bare request for a person. */
@@ -100,25 +106,32 @@ function readTokens(text: string, ctx: Context): string[] {
 }
 
 /** Best score per tree for one piece of text, by weighted token overlap with each trigger. */
-function scoreTokens(tokens: string[], ctx: Context): Map<string, number> {
+/** A tree's best trigger match in one piece of text: its score, and how much of the text that trigger explains. */
+interface Match {
+  score: number;
+  precision: number;
+}
+
+function scoreTokens(tokens: string[], ctx: Context): Map<string, Match> {
   const triggerScores = scoreTriggers(tokens, ctx);
   const { vocabularyWeight } = ctx.config;
   if (vocabularyWeight === 0) return triggerScores;
   const explained = ctx.vocabulary.explain(tokens);
-  const out = new Map<string, number>();
-  for (const [treeId, score] of triggerScores) out.set(treeId, (1 - vocabularyWeight) * score + vocabularyWeight * (explained.get(treeId) ?? 0));
+  const out = new Map<string, Match>();
+  for (const [treeId, match] of triggerScores) out.set(treeId, { ...match, score: (1 - vocabularyWeight) * match.score + vocabularyWeight * (explained.get(treeId) ?? 0) });
   return out;
 }
 
-function scoreTriggers(tokens: string[], ctx: Context): Map<string, number> {
+function scoreTriggers(tokens: string[], ctx: Context): Map<string, Match> {
   const { index, config } = ctx;
-  const out = new Map<string, number>();
-  const weightOf = (t: string) => index.idf.get(t) ?? index.unknownWeight;
+  const out = new Map<string, Match>();
+  // Chinese text yields a word and its character pairs per concept; unknown ones would drown the known.
+  const weightOf = (t: string) => index.idf.get(t) ?? (isCjkToken(t) ? index.unknownWeight * ctx.config.unknownCjkFactor : index.unknownWeight);
   const messageWeight = tokens.reduce((sum, t) => sum + weightOf(t), 0);
   if (messageWeight === 0) return out;
   const present = new Set(tokens);
   const seen = new Set<number>();
-  const perTree = new Map<string, number[]>();
+  const perTree = new Map<string, Match[]>();
   const b2 = config.beta * config.beta;
   for (const token of tokens) {
     for (const at of index.byToken.get(token) ?? []) {
@@ -132,16 +145,21 @@ function scoreTriggers(tokens: string[], ctx: Context): Map<string, number> {
       const precision = Math.min(1, overlap / messageWeight);
       const f = ((1 + b2) * precision * recall) / (b2 * precision + recall);
       const list = perTree.get(entry.treeId);
-      if (list) list.push(f);
-      else perTree.set(entry.treeId, [f]);
+      const match = { score: f, precision };
+      if (list) list.push(match);
+      else perTree.set(entry.treeId, [match]);
     }
   }
-  for (const [treeId, scores] of perTree) {
-    scores.sort((a, b) => b - a);
+  for (const [treeId, matches] of perTree) {
+    matches.sort((a, b) => b.score - a.score);
     // The best trigger decides; a second matching trigger adds a little confidence.
-    out.set(treeId, Math.min(1, scores[0] + 0.08 * (scores[1] ?? 0)));
+    out.set(treeId, { score: Math.min(1, matches[0].score + 0.08 * (matches[1]?.score ?? 0)), precision: matches[0].precision });
   }
   return out;
+}
+
+function isCjkToken(token: string): boolean {
+  return token.startsWith('~') || hasCjk(token);
 }
 
 function containsPhrase(haystack: string, phrase: string): number {
@@ -163,6 +181,8 @@ interface Evidence {
   score: number;
   verbatim: boolean;
   position: number;
+  /** How much of the whole message the tree's best trigger explains (1 for a verbatim error string). */
+  precision: number;
 }
 
 /** A match seen at `position` (0 = start of the message, 1 = only in the message as a whole). */
@@ -171,6 +191,7 @@ interface Observation {
   score: number;
   position: number;
   verbatim: boolean;
+  precision: number;
 }
 
 /** A tree's score is its best observation; its position, the first place it shows at 90 % of that. */
@@ -180,8 +201,9 @@ function summarize(observations: Observation[]): Map<string, Evidence> {
   const evidence = new Map<string, Evidence>();
   for (const o of observations) {
     const top = best.get(o.treeId) as number;
-    const current = evidence.get(o.treeId) ?? { score: top, verbatim: false, position: 1 };
+    const current = evidence.get(o.treeId) ?? { score: top, verbatim: false, position: 1, precision: 0 };
     current.verbatim ||= o.verbatim;
+    if (o.position === 1 || o.verbatim) current.precision = Math.max(current.precision, o.precision);
     if (o.score >= top * 0.9) current.position = Math.min(current.position, o.position);
     evidence.set(o.treeId, current);
   }
@@ -191,8 +213,8 @@ function summarize(observations: Observation[]): Map<string, Evidence> {
 function gatherEvidence(text: string, normalized: string, ctx: Context): { evidence: Map<string, Evidence>; wholeTokens: string[] } {
   const { config } = ctx;
   const observations: Observation[] = [];
-  const observe = (scores: Map<string, number>, position: number) => {
-    for (const [treeId, score] of scores) observations.push({ treeId, score, position, verbatim: false });
+  const observe = (matches: Map<string, Match>, position: number) => {
+    for (const [treeId, { score, precision }] of matches) observations.push({ treeId, score, position, verbatim: false, precision });
   };
 
   const wholeTokens = readTokens(normalized, ctx);
@@ -208,13 +230,16 @@ function gatherEvidence(text: string, normalized: string, ctx: Context): { evide
   }
   for (const entry of ctx.index.verbatim) {
     const at = containsPhrase(normalized, entry.phrase);
-    if (at >= 0) observations.push({ treeId: entry.treeId, score: config.verbatimScore, position: at / Math.max(1, normalized.length), verbatim: true });
+    if (at >= 0) observations.push({ treeId: entry.treeId, score: config.verbatimScore, position: at / Math.max(1, normalized.length), verbatim: true, precision: 1 });
   }
-  // fuse.js catches short messages whose words are all mangled, where the token path found nothing usable.
+  // fuse.js catches short messages whose words are mangled beyond the word-level corrector, where the
+  // token path found nothing usable; only close matches count, or it would guess from a stray word.
   const bestSoFar = Math.max(0, ...observations.map((o) => o.score));
-  if (bestSoFar < config.problemThreshold && normalized.length >= 4 && normalized.length <= config.fuzzyMaxChars) {
+  const hasUnknownWord = wholeTokens.some((t) => !ctx.index.idf.has(t));
+  if (bestSoFar < config.problemThreshold && hasUnknownWord && normalized.length >= 4 && normalized.length <= config.fuzzyMaxChars) {
     for (const hit of ctx.fuse.search(normalized, { limit: 5 })) {
-      observations.push({ treeId: hit.item.treeId, score: (1 - (hit.score ?? 1)) * 0.85, position: 0, verbatim: false });
+      const closeness = 1 - (hit.score ?? 1);
+      if (closeness >= 1 - config.fuzzyThreshold) observations.push({ treeId: hit.item.treeId, score: closeness * 0.85, position: 0, verbatim: false, precision: closeness });
     }
   }
   return { evidence: summarize(observations), wholeTokens };
@@ -262,7 +287,18 @@ function classify(rawText: string, ctx: Context): Classification {
   // A message whose only words are vague ones ("mail", "can't", "broken") names nothing specific.
   const saysSomething = wholeTokens.some((t) => !ctx.lexicon.vagueTokens.has(t)) || ranked.some((r) => r.verbatim);
   if (!saysSomething) problems = [];
-  const problemWins = best && saysSomething && best.score >= config.problemThreshold && !(bestClarify && bestClarify.score >= best.score + config.categoryMargin && !best.verbatim);
+  // A category phrase wins only when it is most of what the message says ("I can't log in"); with more
+  // said ("status shows Closed and she can't log in"), a problem that matches is the better answer.
+  const categoryOnly = !!bestClarify && bestClarify.precision >= config.categoryPrecision && (!best || (!best.verbatim && bestClarify.score >= best.score + config.categoryMargin));
+  // Another system named, or only a weak match, with nothing that says "mail": not ours.
+  const mailSure = wholeTokens.some((t) => ctx.lexicon.mailTokens.has(t)) || entities.errorCodes.length > 0 || ranked.some((r) => r.verbatim);
+  if (!mailSure) {
+    const foreign = ctx.lexicon.foreignPhrases.some((phrase) => containsPhrase(normalized, phrase) >= 0);
+    const weak = !categoryOnly && (!best || (best.score < config.unsureMatchMinimum && best.treeId !== HUMAN_PROBLEM_ID));
+    const oos = evidence.get(OUT_OF_SCOPE_PROBLEM_ID)?.score ?? 0;
+    if (foreign || (weak && saysSomething)) return result('out-of-scope', 'none', OUT_OF_SCOPE_PROBLEM_ID, Math.max(oos, 0.5), alternativesAfter(undefined));
+  }
+  const problemWins = best && saysSomething && best.score >= config.problemThreshold && !categoryOnly;
   if (problemWins) {
     if (best.treeId === OUT_OF_SCOPE_PROBLEM_ID) return result('out-of-scope', 'none', OUT_OF_SCOPE_PROBLEM_ID, best.score, alternativesAfter(best));
     const ambiguous = !!runnerUp && !best.verbatim && runnerUp.treeId !== OUT_OF_SCOPE_PROBLEM_ID && runnerUp.score >= best.score * config.ambiguityRatio;

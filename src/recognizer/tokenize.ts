@@ -48,6 +48,10 @@ export interface Lexicon {
   domainTokens: ReadonlySet<string>;
   /** Tokens that on their own name no problem and no category ("mail", "can't"). */
   vagueTokens: ReadonlySet<string>;
+  /** Tokens that make a message about company mail beyond doubt. */
+  mailTokens: ReadonlySet<string>;
+  /** Names of other systems (VPN, Jira, printer), normalised: whole phrases, since "teams meeting" is not "teams". */
+  foreignPhrases: readonly string[];
 }
 
 function escapeRegExp(text: string): string {
@@ -74,10 +78,17 @@ export function buildLexicon(data: LexiconData): Lexicon {
     if (cjkPattern) out = out.replace(cjkPattern, (m) => ` ${cjkMap.get(m) ?? m} `);
     return out;
   };
-  const domainTokens = new Set(data.domainWords.flatMap((w) => tokensOf(canonicalize(normalizeText(w)))));
   const oneWord = new Map(latin.filter(([v]) => /^[\p{L}\p{N}]+$/u.test(v)));
-  const vagueTokens = new Set(data.vagueWords.flatMap((w) => tokensOf(canonicalize(normalizeText(w)))));
-  return { canonicalize, canonicalWord: (word) => oneWord.get(word) ?? word, variants: new Set(oneWord.keys()), domainTokens, vagueTokens };
+  const tokenSet = (words: string[]) => new Set(words.flatMap((w) => tokensOf(canonicalize(normalizeText(w)))));
+  return {
+    canonicalize,
+    canonicalWord: (word) => oneWord.get(word) ?? word,
+    variants: new Set(oneWord.keys()),
+    domainTokens: tokenSet(data.domainWords),
+    vagueTokens: tokenSet(data.vagueWords),
+    mailTokens: tokenSet(data.mailWords),
+    foreignPhrases: data.foreignWords.map((w) => normalizeText(w)),
+  };
 }
 
 /** Reads an unknown word as the known word it is a typo of (or returns it unchanged). */
