@@ -292,6 +292,8 @@ function classify(rawText: string, ctx: Context): Classification {
   const categoryOnly = !!bestClarify && bestClarify.precision >= config.categoryPrecision && (!best || (!best.verbatim && bestClarify.score >= best.score + config.categoryMargin));
   // Another system named, or only a weak match, with nothing that says "mail": not ours.
   const mailSure = wholeTokens.some((t) => ctx.lexicon.mailTokens.has(t)) || entities.errorCodes.length > 0 || ranked.some((r) => r.verbatim);
+  const readable = /[\p{L}]{2,}/u.test(normalized);
+  if (!readable && !mailSure) return result('unknown', 'none', OUT_OF_SCOPE_PROBLEM_ID, 0, []);
   if (!mailSure) {
     const foreign = ctx.lexicon.foreignPhrases.some((phrase) => containsPhrase(normalized, phrase) >= 0);
     const weak = !categoryOnly && (!best || (best.score < config.unsureMatchMinimum && best.treeId !== HUMAN_PROBLEM_ID));
@@ -313,8 +315,6 @@ function classify(rawText: string, ctx: Context): Classification {
     const guess = best && best.treeId !== OUT_OF_SCOPE_PROBLEM_ID ? categoryOf(best) : bestClarify ? categoryOf(bestClarify) : 'none';
     return result('vague', guess, null, Math.max(0.1, (best?.score ?? 0) * 0.5), alternativesAfter(undefined));
   }
-  const readable = /[\p{L}]{2,}/u.test(normalized);
-  if (!readable) return result('unknown', 'none', OUT_OF_SCOPE_PROBLEM_ID, 0, []);
   return result('out-of-scope', 'none', OUT_OF_SCOPE_PROBLEM_ID, best?.treeId === OUT_OF_SCOPE_PROBLEM_ID ? best.score : 0.5, alternativesAfter(undefined));
 }
 
