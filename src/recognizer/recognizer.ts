@@ -35,7 +35,9 @@ export const RECOGNIZER_DEFAULTS = Object.freeze({
   /** A category-only phrase beats the best problem by this much to ask the category's question… */
   categoryMargin: 0.08,
   /** Without a mail word, a problem match must be at least this strong, or the message is out of scope. */
-  unsureMatchMinimum: 0.55,
+  unsureMatchMinimum: 0.5,
+  /** A match this strong stands even when the message also names another system. */
+  strongMatch: 0.7,
   /** …and explains at least this share of the message. */
   categoryPrecision: 0.4,
   /** Two problems within this ratio of each other, with no verbatim error string, are "Did you mean …?". */
@@ -259,6 +261,7 @@ function classify(rawText: string, ctx: Context): Classification {
   let problems = ranked.filter((s) => kindOf(s) === 'problem');
   const clarifies = ranked.filter((s) => kindOf(s) === 'clarify');
 
+  const mailWordSeen = wholeTokens.some((t) => ctx.lexicon.mailTokens.has(t));
   problems = preferConcreteAndFirst(problems, config);
   const best = problems[0];
   const runnerUp = problems[1];
@@ -291,14 +294,15 @@ function classify(rawText: string, ctx: Context): Classification {
   // said ("status shows Closed and she can't log in"), a problem that matches is the better answer.
   const categoryOnly = !!bestClarify && bestClarify.precision >= config.categoryPrecision && (!best || (!best.verbatim && bestClarify.score >= best.score + config.categoryMargin));
   // Another system named, or only a weak match, with nothing that says "mail": not ours.
-  const mailSure = wholeTokens.some((t) => ctx.lexicon.mailTokens.has(t)) || entities.errorCodes.length > 0 || ranked.some((r) => r.verbatim);
+  const mailSure = mailWordSeen || entities.errorCodes.length > 0 || ranked.some((r) => r.verbatim);
   const readable = /[\p{L}]{2,}/u.test(normalized);
   if (!readable && !mailSure) return result('unknown', 'none', OUT_OF_SCOPE_PROBLEM_ID, 0, []);
   if (!mailSure) {
     const foreign = ctx.lexicon.foreignPhrases.some((phrase) => containsPhrase(normalized, phrase) >= 0);
     const weak = !categoryOnly && (!best || (best.score < config.unsureMatchMinimum && best.treeId !== HUMAN_PROBLEM_ID));
     const oos = evidence.get(OUT_OF_SCOPE_PROBLEM_ID)?.score ?? 0;
-    if (foreign || (weak && saysSomething)) return result('out-of-scope', 'none', OUT_OF_SCOPE_PROBLEM_ID, Math.max(oos, 0.5), alternativesAfter(undefined));
+    const strong = !!best && best.score >= config.strongMatch;
+    if ((foreign && !strong) || (weak && saysSomething)) return result('out-of-scope', 'none', OUT_OF_SCOPE_PROBLEM_ID, Math.max(oos, 0.5), alternativesAfter(undefined));
   }
   const problemWins = best && saysSomething && best.score >= config.problemThreshold && !categoryOnly;
   if (problemWins) {
