@@ -196,7 +196,7 @@ interface Observation {
   precision: number;
 }
 
-/** A tree's score is its best observation; its position, the first place it shows at 90 % of that. */
+/** A tree's score is its best observation; its position, the first place it shows at 75 % of that. */
 function summarize(observations: Observation[]): Map<string, Evidence> {
   const best = new Map<string, number>();
   for (const o of observations) best.set(o.treeId, Math.max(best.get(o.treeId) ?? 0, o.score));
@@ -206,7 +206,7 @@ function summarize(observations: Observation[]): Map<string, Evidence> {
     const current = evidence.get(o.treeId) ?? { score: top, verbatim: false, position: 1, precision: 0 };
     current.verbatim ||= o.verbatim;
     if (o.position === 1 || o.verbatim) current.precision = Math.max(current.precision, o.precision);
-    if (o.score >= top * 0.9) current.position = Math.min(current.position, o.position);
+    if (o.score >= top * 0.75) current.position = Math.min(current.position, o.position);
     evidence.set(o.treeId, current);
   }
   return evidence;
