@@ -50,7 +50,7 @@ export const RECOGNIZER_DEFAULTS = Object.freeze({
   verbatimScore: 0.97,
   /** Short messages also go through fuse.js over the trigger phrases. */
   fuzzyMaxChars: 60,
-  /** An unknown Chinese token (a word or a character pair) weighs this share of an unknown English word. */
+  /** An unknown Chinese word weighs this share of an unknown English word. */
   unknownCjkFactor: 0.15,
   /** How much a tree's whole vocabulary (its texts, not only its triggers) counts beside its best trigger. */
   vocabularyWeight: 0 as number,
@@ -127,7 +127,7 @@ function scoreTokens(tokens: string[], ctx: Context): Map<string, Match> {
 function scoreTriggers(tokens: string[], ctx: Context): Map<string, Match> {
   const { index, config } = ctx;
   const out = new Map<string, Match>();
-  // Chinese text yields a word and its character pairs per concept; unknown ones would drown the known.
+  // Chinese segmentation yields many small words; unknown ones would drown the known.
   const weightOf = (t: string) => index.idf.get(t) ?? (isCjkToken(t) ? index.unknownWeight * ctx.config.unknownCjkFactor : index.unknownWeight);
   const messageWeight = tokens.reduce((sum, t) => sum + weightOf(t), 0);
   if (messageWeight === 0) return out;
@@ -161,7 +161,7 @@ function scoreTriggers(tokens: string[], ctx: Context): Map<string, Match> {
 }
 
 function isCjkToken(token: string): boolean {
-  return token.startsWith('~') || hasCjk(token);
+  return hasCjk(token);
 }
 
 function containsPhrase(haystack: string, phrase: string): number {

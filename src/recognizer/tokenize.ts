@@ -1,7 +1,6 @@
 /**
  * Message → canonical tokens, the same way for triggers and for messages: synonyms replaced, English
- * words lightly stemmed, stop words dropped, Chinese segmented into words (Intl.Segmenter) plus
- * character pairs, so that a phrase segmented differently still overlaps.
+ * words lightly stemmed, stop words dropped, Chinese segmented into words (Intl.Segmenter).
  */
 import type { LexiconData } from '../dialogs/lexicon';
 import { normalizeText } from './normalize';
@@ -126,13 +125,10 @@ function cjkTokens(run: string): string[] {
       if (!STOP_WORDS.has(piece)) out.push(stem(piece));
       continue;
     }
+    // Words only: character pairs were tried beside them and matched worse (every pair of a long
+    // message that also occurs in some trigger dilutes the match); `npm run bench:accuracy` shows it.
     for (const { segment, isWordLike } of segmenter.segment(piece)) {
       if (isWordLike && !STOP_WORDS.has(segment)) out.push(segment);
-    }
-    // Character pairs make matching independent of where the segmenter cut.
-    for (let i = 0; i + 1 < piece.length; i++) {
-      const pair = piece.slice(i, i + 2);
-      if (!STOP_WORDS.has(pair)) out.push(`~${pair}`);
     }
   }
   return out;
