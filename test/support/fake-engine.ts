@@ -5,27 +5,13 @@
 import type { TurnEngine } from '../../src/bot/helpdesk-bot';
 import type { Messages } from '../../src/dialogs/messages';
 import type { ConversationState, EngineInput, EngineResult, EscalationRecord } from '../../src/engine/types';
+import { newState } from '../../src/engine/state';
 import { emptyEntities } from '../../src/recognizer/types';
 
 export const FAKE_PROBLEM = 'fake-problem';
 
-export function fakeState(): ConversationState {
-  return {
-    version: 1,
-    flow: null,
-    history: [],
-    problem: null,
-    category: null,
-    userWords: '',
-    entities: emptyEntities(),
-    role: null,
-    answers: [],
-    stepsTried: [],
-    fallbacks: 0,
-    choices: null,
-    transcript: [],
-  };
-}
+/** The real engine's fresh state: the bot layer stores whatever the engine hands it. */
+export const fakeState = newState;
 
 export class FakeEngine implements TurnEngine {
   readonly inputs: EngineInput[] = [];
