@@ -17,7 +17,6 @@ import { normalizeText } from './normalize';
 import { SpellingCorrector } from './spelling';
 import { buildLexicon, hasCjk, tokenize, type Lexicon } from './tokenize';
 import { buildTriggerIndex, type TriggerIndex } from './trigger-index';
-import { buildTreeVocabulary, type TreeVocabulary } from './tree-vocabulary';
 import type { Candidate, Classification, Intent } from './types';
 
 export interface Recognizer {
@@ -52,8 +51,6 @@ export const RECOGNIZER_DEFAULTS = Object.freeze({
   fuzzyMaxChars: 60,
   /** An unknown Chinese word weighs this share of an unknown English word. */
   unknownCjkFactor: 0.15,
-  /** How much a tree's whole vocabulary (its texts, not only its triggers) counts beside its best trigger. */
-  vocabularyWeight: 0 as number,
   /** A concrete problem at least this strong is preferred over a bare request for a person. */
   humanYieldMinimum: 0.5,
   /** Problems within this share of the best score count as equally named; the first one named wins. */
@@ -70,7 +67,6 @@ export function createRecognizer(catalog: Catalog, options: RecognizerOptions = 
   const lexicon = buildLexicon(catalog.lexicon);
   const scoredTrees = [...catalog.trees.values()].filter((t) => (t.kind === 'problem' || t.kind === 'clarify') && t.triggers.length > 0);
   const index = buildTriggerIndex(scoredTrees, lexicon);
-  const vocabulary = buildTreeVocabulary(scoredTrees, lexicon);
   const known = new Map(index.surfaceFrequency);
   for (const variant of lexicon.variants) if (!known.has(variant)) known.set(variant, 1);
   const speller = new SpellingCorrector(new Set(known.keys()), known);
@@ -83,14 +79,13 @@ export function createRecognizer(catalog: Catalog, options: RecognizerOptions = 
     { keys: ['phrase'], includeScore: true, threshold: config.fuzzyThreshold, ignoreLocation: true, minMatchCharLength: 3 },
   );
   const treeById = new Map(scoredTrees.map((t) => [t.id, t]));
-  return { classify: (text) => classify(text, { config, lexicon, index, vocabulary, correct, fuse, treeById }) };
+  return { classify: (text) => classify(text, { config, lexicon, index, correct, fuse, treeById }) };
 }
 
 interface Context {
   config: typeof RECOGNIZER_DEFAULTS;
   lexicon: Lexicon;
   index: TriggerIndex;
-  vocabulary: TreeVocabulary;
   correct: (word: string) => string;
   fuse: Fuse<{ phrase: string; treeId: string }>;
   treeById: ReadonlyMap<string, LoadedTree>;
@@ -115,16 +110,6 @@ interface Match {
 }
 
 function scoreTokens(tokens: string[], ctx: Context): Map<string, Match> {
-  const triggerScores = scoreTriggers(tokens, ctx);
-  const { vocabularyWeight } = ctx.config;
-  if (vocabularyWeight === 0) return triggerScores;
-  const explained = ctx.vocabulary.explain(tokens);
-  const out = new Map<string, Match>();
-  for (const [treeId, match] of triggerScores) out.set(treeId, { ...match, score: (1 - vocabularyWeight) * match.score + vocabularyWeight * (explained.get(treeId) ?? 0) });
-  return out;
-}
-
-function scoreTriggers(tokens: string[], ctx: Context): Map<string, Match> {
   const { index, config } = ctx;
   const out = new Map<string, Match>();
   // Chinese segmentation yields many small words; unknown ones would drown the known.
