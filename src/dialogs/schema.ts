@@ -116,6 +116,12 @@ export const TreeSchema = z
     summary: z.string().min(1).optional(),
     /** Phrases that route a message here: paraphrases, exact error strings, other languages. */
     triggers: z.array(Phrase).default([]),
+    /**
+     * Exact error strings, codes and statuses from the seeds that signal this problem and no other
+     * ("554 Reject by behaviour spam", "AccountBlocked"). Found verbatim anywhere in a message — the
+     * bounce line buried in a pasted ticket — they decide. They count as triggers too.
+     */
+    errors: z.array(Phrase).default([]),
     start: z.string().min(1),
     nodes: z.array(NodeSchema).min(1),
   })

@@ -114,9 +114,10 @@ function checkTree(tree: LoadedTree, catalog: Catalog, knowledge: KnowledgeBase,
 }
 
 function checkTriggers(catalog: Catalog, report: ValidationReport): void {
+  // Error strings count as triggers: each may route to one place only.
   const owner = new Map<string, string>();
   for (const tree of catalog.trees.values()) {
-    for (const trigger of tree.triggers) {
+    for (const trigger of [...tree.triggers, ...tree.errors.filter((e) => !tree.triggers.includes(e))]) {
       const key = trigger.trim().toLowerCase().replace(/\s+/g, ' ');
       const first = owner.get(key);
       if (first && first !== tree.id) report.errors.push(`${tree.file}: trigger "${trigger}" is also a trigger of '${first}' (a phrase must route to one place)`);

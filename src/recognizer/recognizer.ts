@@ -70,7 +70,7 @@ export type RecognizerOptions = Partial<typeof RECOGNIZER_DEFAULTS>;
 export function createRecognizer(catalog: Catalog, options: RecognizerOptions = {}): Recognizer {
   const config = { ...RECOGNIZER_DEFAULTS, ...options };
   const lexicon = buildLexicon(catalog.lexicon);
-  const scoredTrees = [...catalog.trees.values()].filter((t) => (t.kind === 'problem' || t.kind === 'clarify') && t.triggers.length > 0);
+  const scoredTrees = [...catalog.trees.values()].filter((t) => (t.kind === 'problem' || t.kind === 'clarify') && (t.triggers.length > 0 || t.errors.length > 0));
   const index = buildTriggerIndex(scoredTrees, lexicon);
   const known = new Map(index.surfaceFrequency);
   for (const variant of lexicon.variants) if (!known.has(variant)) known.set(variant, 1);
@@ -98,7 +98,8 @@ interface Context {
 
 /** Sentences and clauses; a problem named in one clause should not be diluted by the others. */
 function segmentsOf(text: string): string[] {
-  const sentences = text.split(/[\n\r]+|(?<=[.!?。！？；;])\s*|\s+(?:and also|also|plus|but also|and|but|however|besides)\s+|[，,]\s*(?:and |also |plus |but )|(?:另外|而且|还有|并且|同时|但是)/i);
+  // A full stop ends a sentence only before a space (not inside mail.abc.com); Chinese marks always do.
+  const sentences = text.split(/[\n\r]+|(?<=[.!?])\s+|(?<=[。！？；;])\s*|\s+(?:and also|also|plus|but also|and|but|however|besides)\s+|[，,]\s*(?:and |also |plus |but )|(?:另外|而且|还有|并且|同时|但是)/i);
   return sentences.map((s) => s?.trim() ?? '').filter((s) => s.length >= 2);
 }
 

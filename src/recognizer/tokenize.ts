@@ -10,7 +10,7 @@ const STOP_WORDS = new Set(
    having to of in on at by for with from into onto about as and or but if so that this these those there here then than
    too very just also again still any some all what which who whom whose when where why how hi hello hey dear thanks thank
    please pls kindly regards best sir madam team would could should will shall may might must can get got getting gets
-   keep keeps kept one ones thing things like now today yesterday tried try trying tries really actually anyone someone
+   keep keeps kept one ones thing things like now today yesterday try trying really actually
    something help need needs want wants know guys lol okay ok s t re ve ll d
    problem problems issue issues trouble troubles wrong
    的 了 我 我们 是 在 吗 呢 啊 吧 请 你 您 一下 这个 那个 怎么 怎么办 什么 为什么 就 都 也 还 又 和 与 及 或 有 没 被 把 给 让 会 能 要 想 说 个 一直 已经 现在 今天 帮 帮忙 问题`

@@ -28,24 +28,20 @@ export interface TriggerIndex {
   verbatim: TriggerEntry[];
 }
 
-/** An error string, a code or a status word: specific enough to decide wherever it appears. */
-export function isVerbatimTrigger(trigger: string): boolean {
-  return /\d{3}/.test(trigger) || /\bAccount[A-Z][a-z]+\b/.test(trigger) || /^["'].+["']$/.test(trigger.trim()) || trigger.length >= 28;
-}
-
 export function buildTriggerIndex(trees: Iterable<LoadedTree>, lexicon: Lexicon): TriggerIndex {
   const raw: Array<{ treeId: string; tokens: string[]; phrase: string; verbatim: boolean }> = [];
   const treesWithToken = new Map<string, Set<string>>();
   const surfaceFrequency = new Map<string, number>();
   let treeCount = 0;
   for (const tree of trees) {
-    if (tree.triggers.length === 0) continue;
+    if (tree.triggers.length === 0 && tree.errors.length === 0) continue;
     treeCount++;
-    for (const trigger of tree.triggers) {
+    const errors = new Set(tree.errors);
+    for (const trigger of [...tree.errors, ...tree.triggers.filter((t) => !errors.has(t))]) {
       const tokens = [...new Set(tokenize(trigger, lexicon))];
       if (tokens.length === 0) continue;
       for (const word of surfaceWords(lexicon.canonicalize(normalizeText(trigger)))) surfaceFrequency.set(word, (surfaceFrequency.get(word) ?? 0) + 1);
-      raw.push({ treeId: tree.id, tokens, phrase: normalizeText(trigger.replace(/^["']|["']$/g, '')), verbatim: tree.kind === 'problem' && isVerbatimTrigger(trigger) });
+      raw.push({ treeId: tree.id, tokens, phrase: normalizeText(trigger.replace(/^["']|["']$/g, '')), verbatim: tree.kind === 'problem' && errors.has(trigger) });
       for (const token of tokens) {
         const owners = treesWithToken.get(token) ?? new Set<string>();
         owners.add(tree.id);
