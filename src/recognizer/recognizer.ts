@@ -55,8 +55,10 @@ export const RECOGNIZER_DEFAULTS = Object.freeze({
 
   /** A concrete problem at least this strong is preferred over a bare request for a person. */
   humanYieldMinimum: 0.5,
-  /** Problems within this share of the best score count as equally named; the first one named wins. */
+  /** Problems within this share of the best score count as equally named; the first one named wins… */
   firstMentionRatio: 0.85,
+  /** …except over an exact error string in a ticket longer than this, where the pasted bounce decides. */
+  longTicketChars: 600,
   /** Two problems within this ratio of each other, with no verbatim error string, are "Did you mean …?". */
   ambiguityRatio: 0.92,
   /** Alternatives must reach this share of the best score, and this score. */
@@ -253,7 +255,7 @@ function classify(rawText: string, ctx: Context): Classification {
   const clarifies = ranked.filter((s) => kindOf(s) === 'clarify');
 
   const mailWordSeen = wholeTokens.some((t) => ctx.lexicon.mailTokens.has(t));
-  problems = preferConcreteAndFirst(problems, config);
+  problems = preferConcreteAndFirst(problems, config, text.length > config.longTicketChars);
   const best = problems[0];
   const runnerUp = problems[1];
   const bestClarify = clarifies[0];
@@ -316,15 +318,16 @@ function classify(rawText: string, ctx: Context): Classification {
 /**
  * Reorders close problem candidates the way a reader would: a concrete problem before a request for a
  * person (the problem's own flow ends with the postmaster anyway), and among near-equals, the one the
- * writer names first — people lead with what matters most.
+ * writer names first — people lead with what matters most. An exact error string keeps its place
+ * unless a strong rival comes first in a short message; in a long ticket the pasted bounce decides.
  */
-function preferConcreteAndFirst<T extends { treeId: string; score: number; position: number; verbatim: boolean }>(problems: T[], config: typeof RECOGNIZER_DEFAULTS): T[] {
+function preferConcreteAndFirst<T extends { treeId: string; score: number; position: number; verbatim: boolean }>(problems: T[], config: typeof RECOGNIZER_DEFAULTS, isLong: boolean): T[] {
   if (problems.length < 2) return problems;
   const top = problems[0];
   const concrete = problems.filter((p) => p.treeId !== HUMAN_PROBLEM_ID && p.treeId !== OUT_OF_SCOPE_PROBLEM_ID);
   let chosen = top;
   if (top.treeId === HUMAN_PROBLEM_ID && concrete[0] && concrete[0].score >= config.humanYieldMinimum) chosen = concrete[0];
-  const rivals = concrete.filter((p) => p !== chosen && p.score >= chosen.score * config.firstMentionRatio && p.position < chosen.position - 0.02 && (p.verbatim || !chosen.verbatim));
+  const rivals = concrete.filter((p) => p !== chosen && p.score >= chosen.score * config.firstMentionRatio && p.position < chosen.position - 0.02 && (p.verbatim || !chosen.verbatim || (p.score >= config.strongMatch && !isLong)));
   if (rivals.length > 0 && chosen.treeId !== OUT_OF_SCOPE_PROBLEM_ID) chosen = rivals.reduce((a, b) => (b.position < a.position ? b : a));
   if (chosen === top) return problems;
   return [chosen, ...problems.filter((p) => p !== chosen)];
