@@ -319,7 +319,8 @@ function classify(rawText: string, ctx: Context): Classification {
  * Reorders close problem candidates the way a reader would: a concrete problem before a request for a
  * person (the problem's own flow ends with the postmaster anyway), and among near-equals, the one the
  * writer names first — people lead with what matters most. An exact error string keeps its place
- * unless a strong rival comes first in a short message; in a long ticket the pasted bounce decides.
+ * (the bounce line decides) unless a short message first names, strongly, a problem of another
+ * category: "nobody receives external mail, and what we send fails with spf check failed".
  */
 function preferConcreteAndFirst<T extends { treeId: string; score: number; position: number; verbatim: boolean }>(problems: T[], config: typeof RECOGNIZER_DEFAULTS, isLong: boolean): T[] {
   if (problems.length < 2) return problems;
@@ -327,7 +328,7 @@ function preferConcreteAndFirst<T extends { treeId: string; score: number; posit
   const concrete = problems.filter((p) => p.treeId !== HUMAN_PROBLEM_ID && p.treeId !== OUT_OF_SCOPE_PROBLEM_ID);
   let chosen = top;
   if (top.treeId === HUMAN_PROBLEM_ID && concrete[0] && concrete[0].score >= config.humanYieldMinimum) chosen = concrete[0];
-  const rivals = concrete.filter((p) => p !== chosen && p.score >= chosen.score * config.firstMentionRatio && p.position < chosen.position - 0.02 && (p.verbatim || !chosen.verbatim || (p.score >= config.strongMatch && !isLong)));
+  const rivals = concrete.filter((p) => p !== chosen && p.score >= chosen.score * config.firstMentionRatio && p.position < chosen.position - 0.02 && (p.verbatim || !chosen.verbatim || (p.score >= config.strongMatch && !isLong && PROBLEM_CATEGORY[p.treeId] !== PROBLEM_CATEGORY[chosen.treeId])));
   if (rivals.length > 0 && chosen.treeId !== OUT_OF_SCOPE_PROBLEM_ID) chosen = rivals.reduce((a, b) => (b.position < a.position ? b : a));
   if (chosen === top) return problems;
   return [chosen, ...problems.filter((p) => p !== chosen)];

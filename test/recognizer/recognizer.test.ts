@@ -27,6 +27,11 @@ describe('exact error strings and codes', () => {
     expect(r.confidence).toBeGreaterThan(0.6);
   });
 
+  test('the bounce line decides over a description of the same bounce', () => {
+    const r = classify('Hi,\nmy mail to a customer came back with this error:\n"554 Reject by behaviour spam"\nThanks');
+    expect(r.problem).toBe('send-spam-rejected');
+  });
+
   test('the bounce line decides a long pasted ticket', () => {
     const ticket = [
       'Hi team,',
