@@ -18,6 +18,51 @@ const Flag = z
   })
   .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
 
+/** A host name as the public sees it (no scheme, port or path): it goes into the Teams manifest's validDomains. */
+const Hostname = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/, {
+    message: 'expected a host name such as helpdesk.example.com, without https:// or a path',
+  });
+
+/** Comma-separated origins such as https://intranet.example.com (scheme, host, optional port; no path). */
+const OriginList = z
+  .string()
+  .transform((v, ctx) => {
+    const origins: string[] = [];
+    for (const item of v.split(',').map((o) => o.trim()).filter((o) => o !== '')) {
+      let origin = '';
+      try {
+        const url = new URL(item);
+        const bare = url.pathname === '/' && url.search === '' && url.hash === '' && url.username === '';
+        if ((url.protocol === 'http:' || url.protocol === 'https:') && bare) origin = url.origin;
+      } catch {
+        // reported below
+      }
+      if (origin === '') {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `"${item}" is not an origin such as https://intranet.example.com (no path)` });
+        return z.NEVER;
+      }
+      origins.push(origin);
+    }
+    return [...new Set(origins)];
+  });
+
+export const DEFAULT_DIRECT_LINE_DOMAIN = 'https://directline.botframework.com/v3/directline';
+
+/** Where tokens are exchanged for the Direct Line secret: https, or a loopback address (tests). */
+const DirectLineDomain = z
+  .string()
+  .trim()
+  .url()
+  .refine((v) => {
+    const url = new URL(v);
+    return url.protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  }, { message: 'expected an https:// URL such as https://directline.botframework.com/v3/directline' })
+  .transform((v) => v.replace(/\/+$/, ''));
+
 /** An unset variable and an empty one mean the same: use the default. */
 const blankAsUnset = (v: unknown): unknown => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
@@ -36,7 +81,26 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.preprocess(blankAsUnset, z.enum(LOG_LEVELS).default('info')),
   LOG_USER_TEXT: z.preprocess(blankAsUnset, Flag.default('true')),
   BOT_NAME: z.preprocess(blankAsUnset, z.string().trim().default('Alibaba Mail helpdesk')),
+  ALLOWED_ORIGINS: z.preprocess(blankAsUnset, OriginList.default('')),
+  /** A secret: never logged, never echoed in an error, never sent to a browser. */
+  DIRECT_LINE_SECRET: z.preprocess(blankAsUnset, z.string().trim().optional()),
+  DIRECT_LINE_DOMAIN: z.preprocess(blankAsUnset, DirectLineDomain.default(DEFAULT_DIRECT_LINE_DOMAIN)),
+  /** A secret: signs the built-in Direct Line's tokens. */
+  DIRECT_LINE_TOKEN_SECRET: z.preprocess(blankAsUnset, z.string().min(32, { message: 'must be at least 32 characters' }).optional()),
+  /** A secret: never logged, never echoed in an error. */
+  TRIAGE_TOKEN: z.preprocess(blankAsUnset, z.string().trim().optional()),
+  PUBLIC_HOSTNAME: z.preprocess(blankAsUnset, Hostname.optional()),
+  TEAMS_APP_ID: z.preprocess(blankAsUnset, z.string().trim().optional()),
 });
+
+export interface DirectLineConfig {
+  /** The Azure Bot Service Direct Line secret ('' when unset: the web chat uses the built-in endpoint). */
+  secret: string;
+  /** The Direct Line service the secret belongs to (a regional endpoint, for example). */
+  domain: string;
+  /** Signs the built-in endpoint's tokens ('' when unset: one is generated and kept in DATA_DIR). */
+  tokenSecret: string;
+}
 
 export interface BotAuthConfig {
   /** True only when both an app id and a password are configured. */
@@ -58,6 +122,15 @@ export interface Config {
   /** False: user text is replaced by its length in logs. */
   logUserText: boolean;
   botName: string;
+  /** Origins of the sites that may embed the web chat (CORS, frame-ancestors); empty: this server's own pages only. */
+  allowedOrigins: readonly string[];
+  directLine: Readonly<DirectLineConfig>;
+  /** Bearer token POST /api/triage requires ('' when unset: the route is open, for local use). */
+  triageToken: string;
+  /** The host name the bot is reached at from outside ('' when unset); the Teams package needs it. */
+  publicHostname: string;
+  /** The Teams app's id in its manifest: TEAMS_APP_ID, else the bot's MicrosoftAppId ('' when neither is set). */
+  teamsAppId: string;
 }
 
 export class ConfigError extends Error {
@@ -101,5 +174,14 @@ export function loadConfig(
     logLevel: e.LOG_LEVEL,
     logUserText: e.LOG_USER_TEXT,
     botName: e.BOT_NAME,
+    allowedOrigins: Object.freeze([...e.ALLOWED_ORIGINS]),
+    directLine: Object.freeze({
+      secret: e.DIRECT_LINE_SECRET ?? '',
+      domain: e.DIRECT_LINE_DOMAIN,
+      tokenSecret: e.DIRECT_LINE_TOKEN_SECRET ?? '',
+    }),
+    triageToken: e.TRIAGE_TOKEN ?? '',
+    publicHostname: e.PUBLIC_HOSTNAME ?? '',
+    teamsAppId: e.TEAMS_APP_ID ?? appId,
   });
 }

@@ -7,6 +7,7 @@ import { loadHelpdeskCore } from './core';
 import { createApp } from './server/app';
 import { createLogger } from './server/logger';
 import { createStorage } from './storage';
+import { createTriageService } from './triage/triage-service';
 
 /** How long in-flight requests get to finish after a stop signal. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -16,7 +17,7 @@ function main(): void {
   const logger = createLogger(config);
   const core = loadHelpdeskCore();
   const storage = createStorage(config);
-  const { server } = createApp(config, { core, storage, logger });
+  const { server } = createApp(config, { core, storage, logger, triage: createTriageService(core) });
 
   if (!config.auth.enabled) {
     logger.warn(

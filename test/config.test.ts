@@ -12,6 +12,11 @@ test('defaults', () => {
     logLevel: 'info',
     logUserText: true,
     botName: 'Alibaba Mail helpdesk',
+    triageToken: '',
+    publicHostname: '',
+    teamsAppId: '',
+    allowedOrigins: [],
+    directLine: { secret: '', domain: 'https://directline.botframework.com/v3/directline', tokenSecret: '' },
   });
   expect(Object.isFrozen(config)).toBe(true);
   expect(Object.isFrozen(config.auth)).toBe(true);
@@ -30,6 +35,8 @@ test('reads every variable', () => {
     LOG_LEVEL: 'debug',
     LOG_USER_TEXT: 'false',
     BOT_NAME: 'Mail bot',
+    PUBLIC_HOSTNAME: 'Helpdesk.Example.com',
+    TEAMS_APP_ID: 'teams-app',
   });
   expect(config).toMatchObject({
     port: 8080,
@@ -40,7 +47,21 @@ test('reads every variable', () => {
     logLevel: 'debug',
     logUserText: false,
     botName: 'Mail bot',
+    publicHostname: 'helpdesk.example.com',
+    teamsAppId: 'teams-app',
   });
+});
+
+test('the Teams app id defaults to the bot id', () => {
+  expect(loadConfig({ MicrosoftAppId: 'bot-app' }).teamsAppId).toBe('bot-app');
+  expect(loadConfig({ MicrosoftAppId: 'bot-app', TEAMS_APP_ID: 'teams-app' }).teamsAppId).toBe('teams-app');
+});
+
+test('PUBLIC_HOSTNAME is a bare host name', () => {
+  expect(loadConfig({ PUBLIC_HOSTNAME: 'bot.contoso.cn' }).publicHostname).toBe('bot.contoso.cn');
+  for (const bad of ['https://bot.contoso.cn', 'bot.contoso.cn/api', 'bot.contoso.cn:3978', 'bot_contoso']) {
+    expect(() => loadConfig({ PUBLIC_HOSTNAME: bad })).toThrow(/PUBLIC_HOSTNAME: expected a host name/);
+  }
 });
 
 test('authentication is on only with both app id and password', () => {
@@ -73,4 +94,42 @@ test('bad values are named, and secrets are never echoed', () => {
 
 test('a port out of range is refused', () => {
   expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT/);
+});
+
+test('TRIAGE_TOKEN is optional and trimmed, and never echoed in a configuration error', () => {
+  expect(loadConfig({}).triageToken).toBe('');
+  expect(loadConfig({ TRIAGE_TOKEN: ' s3cret-token ' }).triageToken).toBe('s3cret-token');
+  expect(() => loadConfig({ TRIAGE_TOKEN: 's3cret-token', PORT: 'nope' })).toThrow(expect.objectContaining({ message: expect.not.stringContaining('s3cret-token') }));
+});
+
+test('ALLOWED_ORIGINS: a comma list of origins, normalised; anything with a path or another scheme is refused', () => {
+  expect(loadConfig({ ALLOWED_ORIGINS: 'https://Intranet.Example.com, http://localhost:8080/ ,https://b.example.com:443' }).allowedOrigins).toEqual([
+    'https://intranet.example.com',
+    'http://localhost:8080',
+    'https://b.example.com',
+  ]);
+  for (const bad of ['https://a.example.com/chat', '*', 'ftp://a.example.com', 'a.example.com', 'https://a.example.com?x=1']) {
+    expect(() => loadConfig({ ALLOWED_ORIGINS: bad })).toThrow(/ALLOWED_ORIGINS/);
+  }
+});
+
+test('Direct Line: the secret and the token secret are never echoed; the domain must be https', () => {
+  const config = loadConfig({
+    DIRECT_LINE_SECRET: ' dl-secret ',
+    DIRECT_LINE_DOMAIN: 'https://europe.directline.botframework.com/v3/directline/',
+    DIRECT_LINE_TOKEN_SECRET: 'x'.repeat(32),
+  });
+  expect(config.directLine).toEqual({ secret: 'dl-secret', domain: 'https://europe.directline.botframework.com/v3/directline', tokenSecret: 'x'.repeat(32) });
+  expect(Object.isFrozen(config.directLine)).toBe(true);
+  expect(() => loadConfig({ DIRECT_LINE_DOMAIN: 'http://directline.example.com/v3/directline' })).toThrow(/DIRECT_LINE_DOMAIN/);
+  expect(loadConfig({ DIRECT_LINE_DOMAIN: 'http://127.0.0.1:9999/v3/directline' }).directLine.domain).toBe('http://127.0.0.1:9999/v3/directline');
+  let message = '';
+  try {
+    loadConfig({ DIRECT_LINE_TOKEN_SECRET: 'too-short-secret', DIRECT_LINE_SECRET: 'dl-secret', PORT: 'x' });
+  } catch (err) {
+    message = (err as Error).message;
+  }
+  expect(message).toContain('DIRECT_LINE_TOKEN_SECRET');
+  expect(message).not.toContain('too-short-secret');
+  expect(message).not.toContain('dl-secret');
 });

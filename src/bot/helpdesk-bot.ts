@@ -1,7 +1,8 @@
 /**
  * The Bot Framework face of the engine. Per turn: load the conversation's engine state, map the
  * activity to an engine input, run one pure engine step, hand escalations to the sink, send the
- * rendered replies, and save the state once.
+ * rendered replies, and save the state once. In a channel or group chat it answers only messages
+ * addressed to it (an @mention or a press of its card button); in a personal chat, every message.
  */
 import {
   ActivityHandler,
@@ -13,8 +14,10 @@ import {
 import { fill, type Messages } from '../dialogs/messages';
 import type { ConversationState, EngineEvent, EngineInput, EngineResult, EscalationRecord, Reply } from '../engine/types';
 import type { EscalationSink, Requester } from '../escalation/types';
-import { mapMessage, type InputShape } from './input';
-import { renderReply, renderText } from './render';
+import { cardLabels, type CardLabels, type TicketFacts } from './cards';
+import { isGroupConversation, surfaceOf, TEAMS_CHANNEL_ID } from './channel';
+import { isAddressedToBot, mapMessage, type InputShape } from './input';
+import { renderReply, renderTicket, renderText, type RenderContext } from './render';
 
 /** The part of the engine the bot drives (core's `engine` satisfies it). */
 export interface TurnEngine {
@@ -50,6 +53,7 @@ export class HelpdeskBot extends ActivityHandler {
   private readonly sink: EscalationSink;
   private readonly logger: BotLogger;
   private readonly logUserText: boolean;
+  private readonly cardLabels: CardLabels;
 
   constructor(options: HelpdeskBotOptions) {
     super();
@@ -60,17 +64,19 @@ export class HelpdeskBot extends ActivityHandler {
     this.sink = options.sink;
     this.logger = options.logger ?? SILENT;
     this.logUserText = options.logUserText ?? true;
+    this.cardLabels = cardLabels(this.messages);
 
     this.onMessage(async (context, next) => {
-      const { input, shape } = mapMessage(context.activity);
-      await this.runTurn(context, input, shape);
+      // In a channel or group chat, what people say to each other is none of the bot's business.
+      if (isAddressedToBot(context.activity)) {
+        const { input, shape } = mapMessage(context.activity);
+        await this.runTurn(context, input, shape);
+      }
       await next();
     });
 
     this.onMembersAdded(async (context, next) => {
-      const botId = context.activity.recipient?.id;
-      const humans = (context.activity.membersAdded ?? []).filter((m) => m.id !== botId);
-      if (humans.length > 0) await this.runTurn(context, { kind: 'welcome' }, 'text');
+      if (shouldWelcome(context.activity)) await this.runTurn(context, { kind: 'welcome' }, 'text');
       await next();
     });
   }
@@ -87,16 +93,19 @@ export class HelpdeskBot extends ActivityHandler {
     await this.stateAccessor.set(context, result.state);
     this.logTurn(context, input, shape, result);
 
-    const replies = shape === 'attachment' ? explainNotText(result.replies, this.messages) : result.replies;
-    const activities = replies.map(renderReply);
+    let replies = shape === 'attachment' ? explainNotText(result.replies, this.messages) : result.replies;
+    if (input.kind === 'welcome' && isGroupConversation(context.activity)) replies = welcomeInGroup(replies, this.messages);
+    const render: RenderContext = { surface: surfaceOf(context.activity), labels: this.cardLabels };
+    const activities = replies.map((reply) => renderReply(reply, render));
 
     // Each escalation is recorded before anything is sent, so its ticket line follows the
     // "I've passed this on" reply, and the flow's last reply (with its buttons) stays last.
     const ticketLines: Partial<Activity>[] = [];
     for (const event of result.events) {
       if (event.type !== 'escalated') continue;
-      const line = await this.escalate(context, event.record);
-      if (line) ticketLines.push(renderText(line));
+      const told = await this.escalate(context, event.record);
+      if (told === null) continue;
+      ticketLines.push(typeof told === 'string' ? renderText(told) : renderTicket(told, render));
     }
     if (ticketLines.length > 0) {
       const at = lastIndexOf(replies, (r) => r.kind === 'escalation');
@@ -107,8 +116,8 @@ export class HelpdeskBot extends ActivityHandler {
     if (activities.length > 0) await context.sendActivities(activities);
   }
 
-  /** Hands the case to the sink; returns the line to tell the user, or null. */
-  private async escalate(context: TurnContext, record: EscalationRecord): Promise<string | null> {
+  /** Hands the case to the sink; returns the ticket to show, a line to tell the user, or null. */
+  private async escalate(context: TurnContext, record: EscalationRecord): Promise<TicketFacts | string | null> {
     const requester = requesterOf(context.activity);
     try {
       const { ticketId } = await this.sink.escalate(record, requester);
@@ -116,7 +125,8 @@ export class HelpdeskBot extends ActivityHandler {
         { conversationId: requester.conversationId, problem: record.problem, ticketId },
         'escalation recorded',
       );
-      return ticketId ? fill(this.messages.ticketCreated, { ticketId }) : null;
+      if (!ticketId) return null;
+      return { text: fill(this.messages.ticketCreated, { ticketId }), ticketId, title: record.title, severity: record.severity };
     } catch (err) {
       this.logger.error(
         { conversationId: requester.conversationId, problem: record.problem, err: errorSummary(err) },
@@ -154,13 +164,43 @@ function explainNotText(replies: readonly Reply[], messages: Messages): Reply[] 
   return replies.map((r, j) => (j === i ? { ...r, text: messages.notText } : r));
 }
 
+/**
+ * Who a message came from, for the ticket: the channel's user id and name, and where the channel
+ * gives them (Teams), the Entra ID object id, tenant and email that find the person in the directory.
+ */
 export function requesterOf(activity: Partial<Activity>): Requester {
-  return {
+  const from = activity.from as (Partial<Activity>['from'] & { email?: unknown }) | undefined;
+  const channelData = activity.channelData as { tenant?: { id?: unknown } } | undefined;
+  const requester: Requester = {
     channelId: activity.channelId ?? '',
-    userId: activity.from?.id ?? '',
-    userName: activity.from?.name ?? '',
+    userId: from?.id ?? '',
+    userName: from?.name ?? '',
     conversationId: activity.conversation?.id ?? '',
   };
+  const aadObjectId = from?.aadObjectId;
+  if (typeof aadObjectId === 'string' && aadObjectId !== '') requester.aadObjectId = aadObjectId;
+  if (typeof from?.email === 'string' && from.email.includes('@')) requester.email = from.email;
+  const tenantId = channelData?.tenant?.id ?? activity.conversation?.tenantId;
+  if (typeof tenantId === 'string' && tenantId !== '') requester.tenantId = tenantId;
+  return requester;
+}
+
+/**
+ * Whether a conversationUpdate's added members deserve the welcome. In a personal chat: when a person
+ * joins, or on Teams when the bot is installed there (Teams then names only the bot). In a channel or
+ * group chat: once, when the bot itself is added, never for each new member of the team.
+ */
+function shouldWelcome(activity: Partial<Activity>): boolean {
+  const botId = activity.recipient?.id;
+  const added = activity.membersAdded ?? [];
+  const botAdded = added.some((m) => m.id === botId);
+  if (isGroupConversation(activity)) return botAdded;
+  return added.some((m) => m.id !== botId) || (botAdded && activity.channelId === TEAMS_CHANNEL_ID);
+}
+
+/** Where the bot answers only when @mentioned, the welcome says so (same buttons). */
+function welcomeInGroup(replies: readonly Reply[], messages: Messages): Reply[] {
+  return replies.map((r) => (r.kind === 'welcome' ? { ...r, text: messages.welcomeGroup } : r));
 }
 
 function eventSummary(event: EngineEvent): string {

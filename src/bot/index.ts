@@ -1,5 +1,10 @@
 export { HelpdeskBot, ENGINE_STATE_PROPERTY, requesterOf, errorSummary } from './helpdesk-bot';
 export type { HelpdeskBotOptions, TurnEngine, BotLogger } from './helpdesk-bot';
-export { renderReply, renderReplies, renderText, replyText, suggestedLabels } from './render';
-export { mapMessage, cleanText, textWithoutBotMention } from './input';
+export { renderReply, renderReplies, renderText, renderTicket, replyText, suggestedLabels } from './render';
+export type { RenderContext } from './render';
+export { mapMessage, cleanText, textWithoutBotMention, isAddressedToBot, pressedOption } from './input';
+export { surfaceOf, isGroupConversation, PLAIN_SURFACE } from './channel';
+export type { Surface } from './channel';
+export { replyCard, ticketCard, optionButtons, cardAttachment, cardLabels, cardOf, cardButtonLabels, OPTION_KEY } from './cards';
+export type { AdaptiveCard, CardLabels, TicketFacts } from './cards';
 export { turnErrorHandler } from './turn-error';

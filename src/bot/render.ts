@@ -2,9 +2,21 @@
  * Channel-neutral engine replies → Bot Framework activities. Text first, then the steps as a numbered
  * list, then the console path on its own line; options become suggested actions whose buttons send
  * their label back (imBack), which is what the engine listens for.
+ *
+ * Where the client renders Adaptive Cards (see channel.ts), a reply with steps or a console path, an
+ * escalation, and a reply with more options than the client shows as suggested actions become a card
+ * (cards.ts) whose buttons send their label back too.
  */
 import { ActionTypes, ActivityTypes, InputHints, MessageFactory, type Activity, type CardAction } from 'botbuilder';
 import type { Reply } from '../engine/types';
+import { cardAttachment, replyCard, ticketCard, type CardLabels, type TicketFacts } from './cards';
+import type { Surface } from './channel';
+
+/** Where the replies go: what the client shows, and the card labels. Without one, replies are plain. */
+export interface RenderContext {
+  surface: Surface;
+  labels: CardLabels;
+}
 
 /** The text a reply shows, in Markdown (Teams, Web Chat and the Emulator render it). */
 export function replyText(reply: Reply): string {
@@ -17,9 +29,16 @@ export function replyText(reply: Reply): string {
   return parts.join('\n\n');
 }
 
-export function renderReply(reply: Reply): Partial<Activity> {
+export function renderReply(reply: Reply, context?: RenderContext): Partial<Activity> {
   const text = replyText(reply);
   const options = reply.options ?? [];
+  if (context && wantsCard(reply, context.surface)) {
+    const hint = options.length > 0 ? InputHints.ExpectingInput : InputHints.AcceptingInput;
+    const activity = MessageFactory.attachment(cardAttachment(replyCard(reply, context.labels, text)), undefined, undefined, hint);
+    // What a notification or a chat list shows for a card.
+    activity.summary = reply.text.trim() !== '' ? reply.text.trim() : text;
+    return activity;
+  }
   const activity: Partial<Activity> =
     options.length > 0
       ? MessageFactory.suggestedActions(options.map(imBack), text, undefined, InputHints.ExpectingInput)
@@ -29,8 +48,23 @@ export function renderReply(reply: Reply): Partial<Activity> {
   return activity;
 }
 
-export function renderReplies(replies: readonly Reply[]): Partial<Activity>[] {
-  return replies.map(renderReply);
+export function renderReplies(replies: readonly Reply[], context?: RenderContext): Partial<Activity>[] {
+  return replies.map((reply) => renderReply(reply, context));
+}
+
+/** The ticket made from an escalation: a card where cards render, else its sentence alone. */
+export function renderTicket(ticket: TicketFacts, context?: RenderContext): Partial<Activity> {
+  if (!context?.surface.cards) return renderText(ticket.text);
+  const activity = MessageFactory.attachment(cardAttachment(ticketCard(ticket, context.labels)), undefined, undefined, InputHints.AcceptingInput);
+  activity.summary = ticket.text;
+  return activity;
+}
+
+/** Steps, a console path and an escalation read better on a card; so do options the client cannot show as suggested actions. */
+function wantsCard(reply: Reply, surface: Surface): boolean {
+  if (!surface.cards) return false;
+  const rich = reply.kind === 'escalation' || (reply.steps ?? []).length > 0 || (reply.path ?? '').trim() !== '';
+  return rich || (reply.options ?? []).length > surface.maxSuggestedActions;
 }
 
 /** A plain message with no buttons (ticket lines, apologies). */

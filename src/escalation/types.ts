@@ -1,14 +1,25 @@
 import type { EscalationRecord } from '../engine/types';
 
-/** Who asked for help, as the channel knows them. */
+/** Who asked for help, as the channel knows them. The optional fields are there only where the channel gives them. */
 export interface Requester {
   channelId: string;
   userId: string;
   userName: string;
   conversationId: string;
+  /** The user's Microsoft Entra ID (Azure AD) object id: Teams gives it, and it finds the person in the directory. */
+  aadObjectId?: string;
+  /** The user's email address. */
+  email?: string;
+  /** The Microsoft 365 tenant of the conversation (Teams). */
+  tenantId?: string;
 }
 
-/** Where escalated cases go. The default stores them; a ticket service can take its place. */
+/**
+ * Where escalated cases go. The default stores them; a ticket service can take its place. Telling the
+ * postmaster (a card in their Teams channel, mail) is a sink that wraps another: it stores through the
+ * inner one, then posts `StoredEscalation`s, e.g. as `ticketCard` of src/bot/cards.ts with the requester's
+ * name, through the adapter's `continueConversationAsync` to a configured channel.
+ */
 export interface EscalationSink {
   /** Records the case; `ticketId` is what the user is told to quote, or null when none was made. */
   escalate(record: EscalationRecord, requester: Requester): Promise<{ ticketId: string | null }>;

@@ -14,6 +14,10 @@ import type { HelpdeskStorage } from '../storage';
 import { botFrameworkAuthentication, HelpdeskAdapter, isAuthError } from './adapter';
 import { describeActivityErrors, InboundActivitySchema, isLoopbackUrl } from './activity';
 import { silentLogger, type Logger } from './logger';
+import { registerDirectLine } from '../channels/directline/routes';
+import { registerWebChat } from '../channels/webchat/routes';
+import { registerTriageRoutes } from './triage-routes';
+import type { TriageService } from '../triage/triage-service';
 
 /** Largest request body accepted on /api/messages; a 50 KB message fits with room to spare. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -28,6 +32,8 @@ export interface AppDeps {
   /** Where escalations go; by default they are kept in `storage`. */
   sink?: EscalationSink;
   logger?: Logger;
+  /** Serves POST /api/triage when given (`createTriageService(core)`). */
+  triage?: TriageService;
 }
 
 export interface HelpdeskApp {
@@ -132,6 +138,11 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): HelpdeskApp 
       }
     },
   );
+
+  registerTriageRoutes(server, config, deps.triage, logger);
+
+  const directLine = registerDirectLine(server, config, { adapter, bot, logger });
+  registerWebChat(server, config, { directLine, logger });
 
   return { server, adapter, bot };
 }

@@ -14,6 +14,12 @@ const REDACT = [
   '*.appPassword',
   'MicrosoftAppPassword',
   '*.MicrosoftAppPassword',
+  'triageToken',
+  '*.triageToken',
+  'directLine.secret',
+  'directLine.tokenSecret',
+  '*.directLine.secret',
+  '*.directLine.tokenSecret',
 ];
 
 export function createLogger(config: Pick<Config, 'logLevel' | 'botName'>, destination?: pino.DestinationStream): Logger {

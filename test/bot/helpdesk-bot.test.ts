@@ -38,7 +38,7 @@ describe('welcome', () => {
     expect(lastButtons(replies)).toEqual(messages.welcomeOptions);
   });
 
-  test('only the bot joining (Teams install, Emulator start) says nothing', async () => {
+  test('only the bot joining (the Emulator starting) says nothing; a Teams install is different (teams.test.ts)', async () => {
     const { h, engine } = harness();
     const bot = h.adapter.conversation.bot;
     const replies = await h.send({ type: ActivityTypes.ConversationUpdate, membersAdded: bot ? [bot] : [] });

@@ -61,7 +61,8 @@ function activity(overrides: Record<string, unknown> = {}): Record<string, unkno
   return {
     type: 'message',
     id: `activity-${seq}`,
-    channelId: 'emulator',
+    // A channel without cards, so replies are plain text with suggested actions (cards: test/bot/cards.test.ts).
+    channelId: 'test',
     serviceUrl: channel.url,
     from: { id: 'user-1', name: 'Li Wei', role: 'user' },
     recipient: { id: 'bot-1', name: 'Helpdesk', role: 'bot' },
@@ -165,7 +166,7 @@ describe('POST /api/messages without authentication (local use)', () => {
     const res = await post(base, activity({ deliveryMode: 'expectReplies', text: 'escalate' }));
     const body = (await res.json()) as { activities: { text: string }[] };
     expect(sink.calls).toHaveLength(1);
-    expect(sink.calls[0]?.requester).toMatchObject({ channelId: 'emulator', userId: 'user-1', userName: 'Li Wei' });
+    expect(sink.calls[0]?.requester).toMatchObject({ channelId: 'test', userId: 'user-1', userName: 'Li Wei' });
     expect(body.activities.map((a) => a.text)).toContain('Your ticket number is TEST-1.');
   });
 
