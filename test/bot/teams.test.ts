@@ -208,9 +208,9 @@ describe('replies on Teams', () => {
     expect(card?.version).toBe('1.4');
     expect(cardTexts(card)).toEqual([
       'node-1 read: my mail bounces with 554',
-      '1.',
+      '**1.**',
       'First',
-      '2.',
+      '**2.**',
       'Second',
       messages.cardConsolePath,
       'Console → Users',
@@ -289,8 +289,8 @@ describe('the real dialogs on Teams', () => {
     const fix = second.map(cardIn).find((c) => c !== undefined);
     expect(fix).toBeDefined();
     const texts = cardTexts(fix);
-    expect(texts).toContain('1.');
-    expect(texts).toContain('2.');
+    expect(texts).toContain('**1.**');
+    expect(texts).toContain('**2.**');
     const last = second[second.length - 1];
     expect(last?.['text']).toBe(core.catalog.messages.didItWork);
     expect(buttons(last)).toEqual([core.catalog.messages.workedYes, core.catalog.messages.workedNo]);
