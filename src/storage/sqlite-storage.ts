@@ -7,9 +7,8 @@
  * item conflicts, none of them is written.
  */
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openDatabase } from './sqlite-database';
 import type { Storage, StoreItems } from 'botbuilder';
 
 /** Schema migrations, applied in order; `PRAGMA user_version` holds how many have run. */
@@ -47,12 +46,7 @@ export class SqliteStorage implements Storage {
 
   /** Opens (and creates when needed) the database file; `':memory:'` gives a private in-memory database. */
   constructor(readonly file: string) {
-    if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
-    this.migrate();
+    this.db = openDatabase(file, MIGRATIONS);
 
     this.selectOne = this.db.prepare('SELECT key, value, etag FROM items WHERE key = ?');
     this.selectEtag = this.db.prepare('SELECT etag FROM items WHERE key = ?');
@@ -114,17 +108,4 @@ export class SqliteStorage implements Storage {
     if (this.db.open) this.db.close();
   }
 
-  private migrate(): void {
-    const current = this.db.pragma('user_version', { simple: true }) as number;
-    if (current > MIGRATIONS.length) {
-      throw new Error(
-        `${this.file} has schema version ${current}, newer than this release understands (${MIGRATIONS.length}).`,
-      );
-    }
-    const apply = this.db.transaction(() => {
-      for (let v = current; v < MIGRATIONS.length; v++) this.db.exec(MIGRATIONS[v] as string);
-      this.db.pragma(`user_version = ${MIGRATIONS.length}`);
-    });
-    apply();
-  }
 }

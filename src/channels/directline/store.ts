@@ -7,9 +7,9 @@
  * restart still shows its history) and memory (STORAGE=memory, tests). Both are synchronous, so an
  * append and the push to open WebSockets happen in one step and can never reorder.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openDatabase } from '../../storage/sqlite-database';
 
 export const DIRECT_LINE_DB_FILE = 'directline.sqlite';
 /** Most activities one GET returns; the client asks again from the new watermark for the rest. */
@@ -147,12 +147,7 @@ export class SqliteConversationStore implements ConversationStore {
   private readonly appendTx: (conversationId: string, activity: JsonActivity) => { seq: number; activity: StoredActivity };
 
   constructor(readonly file: string) {
-    if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
-    this.migrate();
+    this.db = openDatabase(file, MIGRATIONS);
     this.selectConversation = this.db.prepare(
       'SELECT id, user_id, user_name, locale, created_at, last_seq FROM conversations WHERE id = ?',
     );
@@ -211,16 +206,6 @@ export class SqliteConversationStore implements ConversationStore {
     if (this.db.open) this.db.close();
   }
 
-  private migrate(): void {
-    const current = this.db.pragma('user_version', { simple: true }) as number;
-    if (current > MIGRATIONS.length) {
-      throw new Error(`${this.file} has schema version ${current}, newer than this release understands (${MIGRATIONS.length}).`);
-    }
-    this.db.transaction(() => {
-      for (let v = current; v < MIGRATIONS.length; v++) this.db.exec(MIGRATIONS[v] as string);
-      this.db.pragma(`user_version = ${MIGRATIONS.length}`);
-    })();
-  }
 }
 
 /** The store that matches the bot's own storage: a file in DATA_DIR for `sqlite`, memory for `memory`. */
