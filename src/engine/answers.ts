@@ -68,6 +68,12 @@ export function yesOrNo(text: string, words: AnswerWords): 'yes' | 'no' | null {
   return null;
 }
 
+/** True when the whole reply is one of the yes/no words ("yes", "nope", "是的"), nothing more. */
+export function isBareYesOrNo(text: string, words: AnswerWords): boolean {
+  const answer = normalizeAnswer(text);
+  return answer !== '' && [...phraseSet(words.yes), ...phraseSet(words.no)].includes(answer);
+}
+
 /**
  * The index of the choice the reply picks, or null. In order: exact label or phrasing, position
  * ("2", "b", "the second one"), yes/no against options that start with yes/no, a label contained in
@@ -120,6 +126,8 @@ export function matchChoice(text: string, choices: readonly Choice[], words: Ans
   const bestCoverage = Math.max(...coverage);
   if (bestCoverage >= 0.66 && coverage.filter((c) => c === bestCoverage).length === 1) return coverage.indexOf(bestCoverage);
 
+  // Two or three letters match too much of everything fuzzily ("no" ~ "not an admin").
+  if (answer.length < 4) return null;
   const entries = phrasings.flatMap((list, index) => list.map((phrase) => ({ phrase, index })));
   const fuse = new Fuse(entries, { keys: ['phrase'], includeScore: true, threshold: 0.4, ignoreLocation: true });
   const hits = fuse.search(answer);

@@ -12,7 +12,7 @@ import { fill, type Messages } from '../dialogs/messages';
 import { externalTarget, type EndNode, type EscalateNode, type FixNode, type LoadedTree, type QuestionNode, type TreeNode } from '../dialogs/schema';
 import { clarifyTreeId, HUMAN_PROBLEM_ID, MENU_TREE_ID, OUT_OF_SCOPE_PROBLEM_ID } from '../dialogs/taxonomy';
 import type { Classification } from '../recognizer/types';
-import { detectCommand, matchChoice, type AnswerWords, type Choice } from './answers';
+import { detectCommand, isBareYesOrNo, matchChoice, type AnswerWords, type Choice } from './answers';
 import { appendTranscript, mergeEntities, newState, reviveState } from './state';
 import type { ConversationState, EngineEvent, EngineInput, EngineResult, EscalationRecord, FlowPosition, Reply } from './types';
 
@@ -141,6 +141,8 @@ class Turn {
   // ---- routing a new description --------------------------------------------------------------
 
   private route(text: string): void {
+    // A bare "yes" or "no" answers nothing when no question is open: ask for the problem instead.
+    if (isBareYesOrNo(text, this.words)) return this.fallbackNoFlow(text);
     const result = this.deps.recognizer.classify(text);
     this.learn(result);
     switch (result.intent) {

@@ -46,6 +46,10 @@ describe('matchChoice', () => {
     expect(matchChoice(text, worked, words)).toBe(expected);
   });
 
+  test('two letters are not matched fuzzily', () => {
+    expect(matchChoice('no', [{ label: "I'm the postmaster" }, { label: "I'm an employee", match: ['not an admin'] }], words)).toBeNull();
+  });
+
   test('an unrelated sentence picks nothing', () => {
     expect(matchChoice('my printer is on fire and the coffee machine too', login, words)).toBeNull();
     expect(matchChoice('', login, words)).toBeNull();

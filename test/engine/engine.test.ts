@@ -59,6 +59,13 @@ describe('welcome and bad input', () => {
     expect(r.text).toBe(m.emptyMessage);
   });
 
+  test('a stray "yes" with no question open asks for the problem; a sentence that contains a no-phrase is still routed', () => {
+    expect(conversation().say('yes').text).toContain(m.fallbackNoFlow);
+    const c = conversation();
+    c.say("Outlook didn't work: 526 Authentication failure");
+    expect(c.state.problem).toBe('client-auth-failed');
+  });
+
   test('binary junk gets a rephrase prompt', () => {
     const r = conversation().say('\u0000\u0001\u0002 ### \ufffd\ufffd 12345');
     expect(r.text).toContain(m.fallbackNoFlow);
