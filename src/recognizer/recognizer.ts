@@ -57,7 +57,7 @@ export const RECOGNIZER_DEFAULTS = Object.freeze({
   humanYieldMinimum: 0.5,
   /** Problems within this share of the best score count as equally named; the first one named wins… */
   firstMentionRatio: 0.85,
-  /** …except over an exact error string in a ticket longer than this, where the pasted bounce decides. */
+  /** …in messages up to this long; in a longer ticket the strongest evidence decides. */
   longTicketChars: 600,
   /** Two problems within this ratio of each other, with no verbatim error string, are "Did you mean …?". */
   ambiguityRatio: 0.92,
@@ -316,11 +316,14 @@ function classify(rawText: string, ctx: Context): Classification {
 }
 
 /**
- * Reorders close problem candidates the way a reader would: a concrete problem before a request for a
- * person (the problem's own flow ends with the postmaster anyway), and among near-equals, the one the
- * writer names first — people lead with what matters most. An exact error string keeps its place
- * (the bounce line decides) unless a short message first names, strongly, a problem of another
- * category: "nobody receives external mail, and what we send fails with spf check failed".
+ * Reorders close problem candidates the way a reader would:
+ * - a concrete problem before a bare request for a person (the problem's own flow ends with the
+ *   postmaster anyway);
+ * - in a long ticket, where greetings and context come first, an exact error string (the pasted bounce)
+ *   decides, else the strongest evidence;
+ * - in a short message, among near-equals, the one the writer names first — people lead with what matters
+ *   most. An exact error string keeps its place unless the message first names, strongly, a problem of
+ *   another category ("nobody receives external mail, and what we send fails with spf check failed").
  */
 function preferConcreteAndFirst<T extends { treeId: string; score: number; position: number; verbatim: boolean }>(problems: T[], config: typeof RECOGNIZER_DEFAULTS, isLong: boolean): T[] {
   if (problems.length < 2) return problems;
@@ -328,8 +331,13 @@ function preferConcreteAndFirst<T extends { treeId: string; score: number; posit
   const concrete = problems.filter((p) => p.treeId !== HUMAN_PROBLEM_ID && p.treeId !== OUT_OF_SCOPE_PROBLEM_ID);
   let chosen = top;
   if (top.treeId === HUMAN_PROBLEM_ID && concrete[0] && concrete[0].score >= config.humanYieldMinimum) chosen = concrete[0];
-  const rivals = concrete.filter((p) => p !== chosen && p.score >= chosen.score * config.firstMentionRatio && p.position < chosen.position - 0.02 && (p.verbatim || !chosen.verbatim || (p.score >= config.strongMatch && !isLong && PROBLEM_CATEGORY[p.treeId] !== PROBLEM_CATEGORY[chosen.treeId])));
-  if (rivals.length > 0 && chosen.treeId !== OUT_OF_SCOPE_PROBLEM_ID) chosen = rivals.reduce((a, b) => (b.position < a.position ? b : a));
+  if (isLong) {
+    const bounce = concrete.find((p) => p.verbatim);
+    if (bounce && chosen.treeId !== OUT_OF_SCOPE_PROBLEM_ID) chosen = bounce;
+  } else {
+    const rivals = concrete.filter((p) => p !== chosen && p.score >= chosen.score * config.firstMentionRatio && p.position < chosen.position - 0.02 && (p.verbatim || !chosen.verbatim || (p.score >= config.strongMatch && PROBLEM_CATEGORY[p.treeId] !== PROBLEM_CATEGORY[chosen.treeId])));
+    if (rivals.length > 0 && chosen.treeId !== OUT_OF_SCOPE_PROBLEM_ID) chosen = rivals.reduce((a, b) => (b.position < a.position ? b : a));
+  }
   if (chosen === top) return problems;
   return [chosen, ...problems.filter((p) => p !== chosen)];
 }
