@@ -8,7 +8,6 @@
  * - synonyms and Chinese word segmentation (tokenize.ts).
  * Then a decision: a problem, only a category, vague mail trouble, out of scope, or nothing readable.
  */
-import Fuse from 'fuse.js';
 import type { Catalog } from '../dialogs/loader';
 import type { Category, LoadedTree } from '../dialogs/schema';
 import { PROBLEM_CATEGORY, OUT_OF_SCOPE_PROBLEM_ID, HUMAN_PROBLEM_ID } from '../dialogs/taxonomy';
@@ -17,6 +16,7 @@ import { normalizeText } from './normalize';
 import { SpellingCorrector } from './spelling';
 import { buildLexicon, hasCjk, tokenize, type Lexicon } from './tokenize';
 import { buildTriggerIndex, type TriggerIndex } from './trigger-index';
+import { buildFuzzyPhrases, type FuzzyPhrases } from './fuzzy-phrases';
 import type { Candidate, Classification, Intent } from './types';
 
 export interface Recognizer {
@@ -81,12 +81,9 @@ export function createRecognizer(catalog: Catalog, options: RecognizerOptions = 
     const fixed = speller.correct(word);
     return fixed === null ? word : lexicon.canonicalWord(fixed);
   };
-  const fuse = new Fuse(
-    index.entries.map((e) => ({ phrase: e.phrase, treeId: e.treeId })),
-    { keys: ['phrase'], includeScore: true, threshold: config.fuzzyThreshold, ignoreLocation: true, minMatchCharLength: 3 },
-  );
+  const fuzzy = buildFuzzyPhrases(index.entries, config.fuzzyThreshold);
   const treeById = new Map(scoredTrees.map((t) => [t.id, t]));
-  return { classify: (text) => classify(text, { config, lexicon, index, correct, fuse, treeById }) };
+  return { classify: (text) => classify(text, { config, lexicon, index, correct, fuzzy, treeById }) };
 }
 
 interface Context {
@@ -94,7 +91,7 @@ interface Context {
   lexicon: Lexicon;
   index: TriggerIndex;
   correct: (word: string) => string;
-  fuse: Fuse<{ phrase: string; treeId: string }>;
+  fuzzy: FuzzyPhrases;
   treeById: ReadonlyMap<string, LoadedTree>;
 }
 
@@ -232,9 +229,9 @@ function gatherEvidence(text: string, normalized: string, ctx: Context): { evide
   const bestSoFar = Math.max(0, ...observations.map((o) => o.score));
   const hasUnknownWord = wholeTokens.some((t) => !ctx.index.idf.has(t));
   if (bestSoFar < config.problemThreshold && hasUnknownWord && normalized.length >= 4 && normalized.length <= config.fuzzyMaxChars) {
-    for (const hit of ctx.fuse.search(normalized, { limit: 5 })) {
-      const closeness = 1 - (hit.score ?? 1);
-      if (closeness >= 1 - config.fuzzyThreshold) observations.push({ treeId: hit.item.treeId, score: closeness * 0.85, position: 0, verbatim: false, precision: closeness });
+    for (const hit of ctx.fuzzy.search(normalized, 5)) {
+      const closeness = 1 - hit.score;
+      if (closeness >= 1 - config.fuzzyThreshold) observations.push({ treeId: hit.treeId, score: closeness * 0.85, position: 0, verbatim: false, precision: closeness });
     }
   }
   return { evidence: summarize(observations), wholeTokens };
