@@ -63,6 +63,36 @@ const DirectLineDomain = z
   }, { message: 'expected an https:// URL such as https://directline.botframework.com/v3/directline' })
   .transform((v) => v.replace(/\/+$/, ''));
 
+/** A webhook URL: http(s) only. The whole URL is a secret (a Teams or Slack webhook's path is its key). */
+const WebhookUrl = z
+  .string()
+  .trim()
+  .refine((v) => {
+    try {
+      return ['http:', 'https:'].includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, { message: 'expected an http(s):// URL' });
+
+/** smtp://user:pass@host:port or smtps://…; a secret when it carries a password. */
+const SmtpUrl = z
+  .string()
+  .trim()
+  .refine((v) => {
+    try {
+      return ['smtp:', 'smtps:'].includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, { message: 'expected smtp://host:port or smtps://user:password@host:port' });
+
+/** "postmaster@example.com" or "Helpdesk <helpdesk@example.com>". */
+const EmailAddress = z
+  .string()
+  .trim()
+  .regex(/^[^\s@<>]+@[^\s@<>]+$|^[^<>]*<[^\s@<>]+@[^\s@<>]+>$/, { message: 'expected an e-mail address' });
+
 /** An unset variable and an empty one mean the same: use the default. */
 const blankAsUnset = (v: unknown): unknown => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
@@ -91,7 +121,28 @@ const EnvSchema = z.object({
   TRIAGE_TOKEN: z.preprocess(blankAsUnset, z.string().trim().optional()),
   PUBLIC_HOSTNAME: z.preprocess(blankAsUnset, Hostname.optional()),
   TEAMS_APP_ID: z.preprocess(blankAsUnset, z.string().trim().optional()),
+  /** A secret: the postmaster's bearer token for /api/tickets. */
+  ADMIN_TOKEN: z.preprocess(blankAsUnset, z.string().trim().min(16, { message: 'must be at least 16 characters' }).optional()),
+  /** A secret (a webhook URL's path is its key). */
+  NOTIFY_WEBHOOK_URL: z.preprocess(blankAsUnset, WebhookUrl.optional()),
+  /** A secret when it carries a password. */
+  SMTP_URL: z.preprocess(blankAsUnset, SmtpUrl.optional()),
+  NOTIFY_EMAIL_TO: z.preprocess(blankAsUnset, EmailAddress.optional()),
+  NOTIFY_EMAIL_FROM: z.preprocess(blankAsUnset, EmailAddress.optional()),
+  /** Requests one client address may make per minute (a token bucket: bursts up to this many); 0 turns the limit off. */
+  RATE_LIMIT_PER_MINUTE: z.preprocess(blankAsUnset, z.coerce.number().int().min(0).max(1_000_000).default(600)),
 });
+
+export interface NotifyConfig {
+  /** Where new tickets are POSTed as JSON ('' when unset). */
+  webhookUrl: string;
+  /** The SMTP server new tickets are mailed through ('' when unset). */
+  smtpUrl: string;
+  /** The postmaster's address (required with SMTP_URL). */
+  emailTo: string;
+  /** NOTIFY_EMAIL_FROM, else NOTIFY_EMAIL_TO. */
+  emailFrom: string;
+}
 
 export interface DirectLineConfig {
   /** The Azure Bot Service Direct Line secret ('' when unset: the web chat uses the built-in endpoint). */
@@ -131,6 +182,12 @@ export interface Config {
   publicHostname: string;
   /** The Teams app's id in its manifest: TEAMS_APP_ID, else the bot's MicrosoftAppId ('' when neither is set). */
   teamsAppId: string;
+  /** Bearer token of /api/tickets ('' when unset: those routes are not served at all, 404). */
+  adminToken: string;
+  /** How the postmaster hears of new tickets. */
+  notify: Readonly<NotifyConfig>;
+  /** Requests per minute per client address on every HTTP route (429 past it); 0: no limit. */
+  rateLimitPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -156,6 +213,7 @@ export function loadConfig(
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
   const e = parsed.data;
+  if (e.SMTP_URL && !e.NOTIFY_EMAIL_TO) throw new ConfigError(["NOTIFY_EMAIL_TO: SMTP_URL is set, so the postmaster's address is required"]);
   const appId = e.MicrosoftAppId ?? '';
   const appPassword = e.MicrosoftAppPassword ?? '';
   const auth: BotAuthConfig = Object.freeze({
@@ -183,5 +241,13 @@ export function loadConfig(
     triageToken: e.TRIAGE_TOKEN ?? '',
     publicHostname: e.PUBLIC_HOSTNAME ?? '',
     teamsAppId: e.TEAMS_APP_ID ?? appId,
+    adminToken: e.ADMIN_TOKEN ?? '',
+    notify: Object.freeze({
+      webhookUrl: e.NOTIFY_WEBHOOK_URL ?? '',
+      smtpUrl: e.SMTP_URL ?? '',
+      emailTo: e.NOTIFY_EMAIL_TO ?? '',
+      emailFrom: e.NOTIFY_EMAIL_FROM ?? e.NOTIFY_EMAIL_TO ?? '',
+    }),
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
   });
 }

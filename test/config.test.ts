@@ -15,8 +15,11 @@ test('defaults', () => {
     triageToken: '',
     publicHostname: '',
     teamsAppId: '',
+    adminToken: '',
+    notify: { webhookUrl: '', smtpUrl: '', emailTo: '', emailFrom: '' },
     allowedOrigins: [],
     directLine: { secret: '', domain: 'https://directline.botframework.com/v3/directline', tokenSecret: '' },
+    rateLimitPerMinute: 600,
   });
   expect(Object.isFrozen(config)).toBe(true);
   expect(Object.isFrozen(config.auth)).toBe(true);
@@ -132,4 +135,44 @@ test('Direct Line: the secret and the token secret are never echoed; the domain 
   expect(message).toContain('DIRECT_LINE_TOKEN_SECRET');
   expect(message).not.toContain('too-short-secret');
   expect(message).not.toContain('dl-secret');
+});
+
+test('RATE_LIMIT_PER_MINUTE: a whole number, 0 turns the limit off', () => {
+  expect(loadConfig({ RATE_LIMIT_PER_MINUTE: '120' }).rateLimitPerMinute).toBe(120);
+  expect(loadConfig({ RATE_LIMIT_PER_MINUTE: '0' }).rateLimitPerMinute).toBe(0);
+  for (const bad of ['-1', 'many', '1.5']) expect(() => loadConfig({ RATE_LIMIT_PER_MINUTE: bad })).toThrow(/RATE_LIMIT_PER_MINUTE/);
+});
+
+test('tickets: ADMIN_TOKEN and the notification channels; secrets never echoed in an error', () => {
+  const config = loadConfig({
+    ADMIN_TOKEN: 'admin-token-0123456789',
+    NOTIFY_WEBHOOK_URL: 'https://hooks.example.com/services/T000/B000/XXXX',
+    SMTP_URL: 'smtp://bot:smtp-pass@mail.example.com:587',
+    NOTIFY_EMAIL_TO: 'postmaster@example.com',
+  });
+  expect(config.adminToken).toBe('admin-token-0123456789');
+  expect(config.notify).toEqual({
+    webhookUrl: 'https://hooks.example.com/services/T000/B000/XXXX',
+    smtpUrl: 'smtp://bot:smtp-pass@mail.example.com:587',
+    emailTo: 'postmaster@example.com',
+    emailFrom: 'postmaster@example.com',
+  });
+  expect(Object.isFrozen(config.notify)).toBe(true);
+  expect(() => loadConfig({ SMTP_URL: 'smtp://mail.example.com' })).toThrow(/NOTIFY_EMAIL_TO/);
+  const errors = [
+    () => loadConfig({ ADMIN_TOKEN: 'short-secret' }),
+    () => loadConfig({ NOTIFY_WEBHOOK_URL: 'ftp://hook-secret.example.com/x' }),
+    () => loadConfig({ SMTP_URL: 'http://user:smtp-secret@mail.example.com', NOTIFY_EMAIL_TO: 'a@example.com' }),
+  ].map((f) => {
+    try {
+      f();
+      return '';
+    } catch (err) {
+      return (err as Error).message;
+    }
+  });
+  expect(errors[0]).toMatch(/ADMIN_TOKEN/);
+  expect(errors[1]).toMatch(/NOTIFY_WEBHOOK_URL/);
+  expect(errors[2]).toMatch(/SMTP_URL/);
+  for (const message of errors) expect(message).not.toMatch(/short-secret|hook-secret|smtp-secret/);
 });

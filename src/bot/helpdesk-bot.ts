@@ -9,11 +9,14 @@ import {
   type Activity,
   type ConversationState as BotConversationState,
   type StatePropertyAccessor,
-  type TurnContext,
+  TurnContext,
 } from 'botbuilder';
 import { fill, type Messages } from '../dialogs/messages';
 import type { ConversationState, EngineEvent, EngineInput, EngineResult, EscalationRecord, Reply } from '../engine/types';
 import type { EscalationSink, Requester } from '../escalation/types';
+import { matchFollowUp, type FollowUpWords } from '../tickets/follow-up';
+import { answerFollowUp } from '../tickets/follow-up-replies';
+import type { TicketService } from '../tickets/ticket-service';
 import { cardLabels, type CardLabels, type TicketFacts } from './cards';
 import { isGroupConversation, surfaceOf, TEAMS_CHANNEL_ID } from './channel';
 import { isAddressedToBot, mapMessage, type InputShape } from './input';
@@ -36,6 +39,8 @@ export interface HelpdeskBotOptions {
   messages: Messages;
   conversationState: BotConversationState;
   sink: EscalationSink;
+  /** Answers users' questions about their own tickets ("my tickets", a ticket id, "add to my ticket: …"). */
+  tickets?: TicketService;
   logger?: BotLogger;
   /** False: user text never reaches the logs, only its length. */
   logUserText?: boolean;
@@ -54,6 +59,8 @@ export class HelpdeskBot extends ActivityHandler {
   private readonly logger: BotLogger;
   private readonly logUserText: boolean;
   private readonly cardLabels: CardLabels;
+  private readonly tickets: TicketService | undefined;
+  private readonly followUpWords: FollowUpWords;
 
   constructor(options: HelpdeskBotOptions) {
     super();
@@ -65,12 +72,14 @@ export class HelpdeskBot extends ActivityHandler {
     this.logger = options.logger ?? SILENT;
     this.logUserText = options.logUserText ?? true;
     this.cardLabels = cardLabels(this.messages);
+    this.tickets = options.tickets;
+    this.followUpWords = { myTickets: this.messages.myTicketsWords, addToTicket: this.messages.addToTicketWords };
 
     this.onMessage(async (context, next) => {
       // In a channel or group chat, what people say to each other is none of the bot's business.
       if (isAddressedToBot(context.activity)) {
         const { input, shape } = mapMessage(context.activity);
-        await this.runTurn(context, input, shape);
+        if (!(input.kind === 'text' && (await this.followUp(context, input.text)))) await this.runTurn(context, input, shape);
       }
       await next();
     });
@@ -87,11 +96,29 @@ export class HelpdeskBot extends ActivityHandler {
     await this.conversationState.saveChanges(context, false);
   }
 
+  /**
+   * A question about the user's own tickets is answered from the store before the troubleshooting
+   * engine sees the message (it leaves the flow where it was). True when it was one.
+   */
+  private async followUp(context: TurnContext, text: string): Promise<boolean> {
+    // In a Teams channel or group chat everyone would read the answer: tickets are discussed one to one.
+    if (!this.tickets || isGroupConversation(context.activity)) return false;
+    const followUp = matchFollowUp(text, this.followUpWords);
+    if (!followUp) return false;
+    const requester = requesterOf(context.activity);
+    const owner = { channelId: requester.channelId, userId: requester.userId };
+    const answers = answerFollowUp(followUp, owner, this.tickets, this.messages);
+    this.logger.info({ conversationId: requester.conversationId, followUp: followUp.kind }, 'ticket follow-up');
+    await context.sendActivities(answers.map((a) => renderText(a)));
+    return true;
+  }
+
   private async runTurn(context: TurnContext, input: EngineInput, shape: InputShape): Promise<void> {
     const previous = await this.stateAccessor.get(context);
     const result = this.engine.step(previous, input);
     await this.stateAccessor.set(context, result.state);
     this.logTurn(context, input, shape, result);
+    this.count(context, previous, result);
 
     let replies = shape === 'attachment' ? explainNotText(result.replies, this.messages) : result.replies;
     if (input.kind === 'welcome' && isGroupConversation(context.activity)) replies = welcomeInGroup(replies, this.messages);
@@ -116,11 +143,30 @@ export class HelpdeskBot extends ActivityHandler {
     if (activities.length > 0) await context.sendActivities(activities);
   }
 
+  /** Records the turn's flow start and events for the helpdesk numbers; a failure there never fails the turn. */
+  private count(context: TurnContext, previous: ConversationState | undefined, result: EngineResult): void {
+    if (!this.tickets) return;
+    const flow = result.state.flow;
+    const started = !previous?.flow && flow ? (result.state.problem ?? flow.treeId) : null;
+    if (started === null && result.events.length === 0) return;
+    const where = { channelId: context.activity.channelId ?? '', conversationId: context.activity.conversation?.id ?? '' };
+    try {
+      this.tickets.recordTurn(where, started, result.events, this.logUserText);
+    } catch (err) {
+      this.logger.warn({ conversationId: where.conversationId, err: errorSummary(err) }, 'could not record conversation events');
+    }
+  }
+
   /** Hands the case to the sink; returns the ticket to show, a line to tell the user, or null. */
   private async escalate(context: TurnContext, record: EscalationRecord): Promise<TicketFacts | string | null> {
     const requester = requesterOf(context.activity);
     try {
-      const { ticketId } = await this.sink.escalate(record, requester);
+      // A conversation whose replies came back in the HTTP response (expectReplies) has no address to write to later.
+      const reachable = context.activity.deliveryMode !== 'expectReplies';
+      const conversationRef = reachable
+        ? (JSON.parse(JSON.stringify(TurnContext.getConversationReference(context.activity))) as Record<string, unknown>)
+        : undefined;
+      const { ticketId } = await this.sink.escalate(record, requester, { conversationRef });
       this.logger.info(
         { conversationId: requester.conversationId, problem: record.problem, ticketId },
         'escalation recorded',

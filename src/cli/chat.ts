@@ -9,7 +9,7 @@ import { loadHelpdeskCore } from '../core';
 import { HelpdeskBot } from '../bot/helpdesk-bot';
 import { ConsoleAdapter } from '../bot/console-adapter';
 import { turnErrorHandler } from '../bot/turn-error';
-import { StorageEscalationSink } from '../escalation/storage-sink';
+import { createTicketService } from '../tickets/create';
 import { createLogger } from '../server/logger';
 import { createStorage } from '../storage';
 
@@ -19,11 +19,14 @@ async function main(): Promise<void> {
   const logger = createLogger(config, process.stderr);
   const core = loadHelpdeskCore();
   const storage = createStorage(config);
+  const tickets = createTicketService(config, logger);
+  tickets.start();
   const bot = new HelpdeskBot({
     engine: core.engine,
     messages: core.catalog.messages,
     conversationState: new ConversationState(storage.storage),
-    sink: new StorageEscalationSink(storage.storage),
+    sink: tickets,
+    tickets,
     logger,
     logUserText: config.logUserText,
   });
@@ -49,8 +52,9 @@ async function main(): Promise<void> {
     });
   });
   rl.on('close', () => {
-    void turns.finally(() => {
+    void turns.finally(async () => {
       storage.close();
+      await tickets.close();
       process.stdout.write('\n');
       process.exit(0);
     });

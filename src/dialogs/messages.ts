@@ -65,6 +65,21 @@ export const MessagesSchema = z.object({
   postmasterWords: words,
   employeeWords: words,
   humanWords: words,
+  myTicketsWords: words,
+  addToTicketWords: words,
+  ticketStatus: text,
+  ticketLastReply: text,
+  ticketNotFound: text,
+  myTicketsHeader: text,
+  myTicketsLine: text,
+  myTicketsNone: text,
+  ticketNoteAdded: text,
+  ticketNoteNoTicket: text,
+  ticketNoteEmpty: text,
+  postmasterReply: text,
+  postmasterReplyHint: text,
+  /** How each ticket status reads to the user (keys: src/tickets/types.ts TICKET_STATUSES). */
+  ticketStatuses: z.object({ open: text, 'in-progress': text, 'waiting-for-user': text, resolved: text }),
 }).passthrough();
 
 export type Messages = z.infer<typeof MessagesSchema>;

@@ -6,7 +6,7 @@ import type { EscalationRecord } from '../engine/types';
 import type { EscalationSink, KeyValueStore, Requester, StoredEscalation } from './types';
 
 export const ESCALATION_PREFIX = 'escalations/';
-const COUNTER_KEY = 'escalations:counter';
+export const COUNTER_KEY = 'escalations:counter';
 const TICKET_PREFIX = 'MAIL-';
 /** Attempts to take a number before giving up when another writer keeps winning the counter. */
 const MAX_ATTEMPTS = 10;

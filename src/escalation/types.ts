@@ -22,7 +22,13 @@ export interface Requester {
  */
 export interface EscalationSink {
   /** Records the case; `ticketId` is what the user is told to quote, or null when none was made. */
-  escalate(record: EscalationRecord, requester: Requester): Promise<{ ticketId: string | null }>;
+  escalate(record: EscalationRecord, requester: Requester, context?: EscalationContext): Promise<{ ticketId: string | null }>;
+}
+
+/** What else the bot knows about where the escalation came from. */
+export interface EscalationContext {
+  /** How to reach the user's conversation again (a botbuilder ConversationReference, as plain JSON). */
+  conversationRef?: Record<string, unknown>;
 }
 
 /** An escalation as the default sink stores it under `escalations/<ticketId>`. */

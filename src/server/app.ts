@@ -17,6 +17,13 @@ import { silentLogger, type Logger } from './logger';
 import { registerDirectLine } from '../channels/directline/routes';
 import { registerWebChat } from '../channels/webchat/routes';
 import { registerTriageRoutes } from './triage-routes';
+import { registerTicketRoutes } from './ticket-routes';
+import { registerAdminRoutes } from './admin-routes';
+import { proactiveMessenger } from '../bot/proactive';
+import type { TicketService } from '../tickets/ticket-service';
+import { registerRateLimit } from './rate-limit';
+import { rejectDeepJson } from './json-depth';
+import { conversationKey, TurnQueue } from './turn-queue';
 import type { TriageService } from '../triage/triage-service';
 
 /** Largest request body accepted on /api/messages; a 50 KB message fits with room to spare. */
@@ -34,6 +41,8 @@ export interface AppDeps {
   logger?: Logger;
   /** Serves POST /api/triage when given (`createTriageService(core)`). */
   triage?: TriageService;
+  /** The ticket desk: escalations become tickets (instead of `sink`), users follow them up, /api/tickets with ADMIN_TOKEN. */
+  tickets?: TicketService;
 }
 
 export interface HelpdeskApp {
@@ -63,13 +72,15 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): HelpdeskApp 
     engine,
     messages,
     conversationState,
-    sink: deps.sink ?? new StorageEscalationSink(deps.storage.storage),
+    sink: deps.sink ?? deps.tickets ?? new StorageEscalationSink(deps.storage.storage),
+    tickets: deps.tickets,
     logger,
     logUserText: config.logUserText,
   });
 
   const server = restify.createServer({ name: config.botName, handleUncaughtExceptions: false });
   server.pre(restify.plugins.pre.sanitizePath());
+  registerRateLimit(server, config);
 
   // Every restify error (404, 405, 413, bad JSON, a handler's failure) leaves as { error: { code, message } };
   // a 5xx never carries its message, which may come from deep inside a library.
@@ -87,6 +98,9 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): HelpdeskApp 
     logger.debug({ method: req.method, path: req.path(), status: res.statusCode, ms: Date.now() - req.time() }, 'request');
   });
 
+  // One conversation's turns in arrival order, so two messages sent together never race on its state.
+  const turns = new TurnQueue();
+
   server.get('/healthz', async (_req: Request, res: Response) => {
     const storageOk = await deps.storage.ping().catch(() => false);
     const trees = catalog.trees.size;
@@ -103,6 +117,7 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): HelpdeskApp 
     '/api/messages',
     restify.plugins.bodyReader({ maxBodySize: MAX_BODY_BYTES }),
     restify.plugins.jsonBodyParser({ bodyReader: true, mapParams: false }),
+    rejectDeepJson(),
     async (req: Request, res: Response) => {
       if (!req.is('json')) {
         res.send(415, errorBody('UnsupportedMediaType', 'Send the activity as application/json.'));
@@ -124,7 +139,7 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): HelpdeskApp 
       }
       const authHeader = typeof req.headers.authorization === 'string' ? req.headers.authorization : '';
       try {
-        const invokeResponse = await adapter.handle(authHeader, toActivity(activity), (context) => bot.run(context));
+        const invokeResponse = await turns.run(conversationKey(activity), () => adapter.handle(authHeader, toActivity(activity), (context) => bot.run(context)));
         if (invokeResponse?.body !== undefined) res.send(invokeResponse.status, invokeResponse.body);
         else res.send(invokeResponse?.status ?? 200);
       } catch (err) {
@@ -140,6 +155,9 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): HelpdeskApp 
   );
 
   registerTriageRoutes(server, config, deps.triage, logger);
+  deps.tickets?.setUserMessenger(proactiveMessenger(adapter, messages, { appId: config.auth.appId, authEnabled: config.auth.enabled }));
+  registerTicketRoutes(server, config, deps.tickets, logger);
+  registerAdminRoutes(server, config, deps.tickets);
 
   const directLine = registerDirectLine(server, config, { adapter, bot, logger });
   registerWebChat(server, config, { directLine, logger });

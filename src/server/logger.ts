@@ -12,6 +12,9 @@ const REDACT = [
   '*.password',
   'appPassword',
   '*.appPassword',
+  // The configuration object keeps the password under auth: { config } logged whole must not show it.
+  'auth.appPassword',
+  '*.auth.appPassword',
   'MicrosoftAppPassword',
   '*.MicrosoftAppPassword',
   'triageToken',
@@ -20,6 +23,12 @@ const REDACT = [
   'directLine.tokenSecret',
   '*.directLine.secret',
   '*.directLine.tokenSecret',
+  'adminToken',
+  '*.adminToken',
+  'notify.webhookUrl',
+  'notify.smtpUrl',
+  '*.notify.webhookUrl',
+  '*.notify.smtpUrl',
 ];
 
 export function createLogger(config: Pick<Config, 'logLevel' | 'botName'>, destination?: pino.DestinationStream): Logger {

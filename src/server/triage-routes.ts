@@ -16,6 +16,7 @@ import { checkId, checkText } from '../triage/input';
 import type { TriageService } from '../triage/triage-service';
 import type { TriageId, TriageResult } from '../triage/types';
 import type { Logger } from './logger';
+import { rejectDeepJson } from './json-depth';
 
 /** Room for a batch of tickets; a single text is limited to 100 KB by `checkText`. */
 export const MAX_TRIAGE_BODY_BYTES = 1024 * 1024;
@@ -85,6 +86,7 @@ export function registerTriageRoutes(server: Server, config: Pick<Config, 'triag
     requireToken,
     restify.plugins.bodyReader({ maxBodySize: MAX_TRIAGE_BODY_BYTES }),
     restify.plugins.jsonBodyParser({ bodyReader: true, mapParams: false }),
+    rejectDeepJson(),
     async (req: Request, res: Response) => {
       if (!req.is('json')) {
         res.send(415, errorBody('UnsupportedMediaType', 'Send the request as application/json.'));

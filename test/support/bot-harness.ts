@@ -12,6 +12,7 @@ import { suggestedLabels } from '../../src/bot/render';
 import { MessagesSchema, type Messages } from '../../src/dialogs/messages';
 import type { EscalationRecord } from '../../src/engine/types';
 import type { EscalationSink, Requester } from '../../src/escalation/types';
+import type { TicketService } from '../../src/tickets/ticket-service';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
@@ -56,6 +57,8 @@ export interface HarnessOptions {
   messages: Messages;
   storage?: Storage;
   sink?: EscalationSink;
+  /** The ticket desk: it is then also the sink, unless `sink` is given. */
+  tickets?: TicketService;
   logger?: BotLogger;
   logUserText?: boolean;
   conversationId?: string;
@@ -71,12 +74,13 @@ export class BotHarness {
 
   constructor(options: HarnessOptions) {
     this.storage = options.storage ?? new MemoryStorage();
-    this.sink = options.sink ?? new RecordingSink();
+    this.sink = options.sink ?? options.tickets ?? new RecordingSink();
     this.bot = new HelpdeskBot({
       engine: options.engine,
       messages: options.messages,
       conversationState: new ConversationState(this.storage),
       sink: this.sink,
+      tickets: options.tickets,
       logger: options.logger,
       logUserText: options.logUserText,
     });

@@ -40,6 +40,8 @@ export interface StartOptions {
   /** A data folder: SQLite storage there (conversation state and the Direct Line store). */
   dataDir?: string;
   fetch?: typeof fetch;
+  /** Wraps the storage (a slower one, say) before the app gets it. */
+  wrapStorage?: (storage: HelpdeskStorage) => HelpdeskStorage;
 }
 
 export async function startApp(options: StartOptions = {}): Promise<RunningApp> {
@@ -53,7 +55,8 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
     ...options.env,
   };
   const config = loadConfig(env);
-  const storage = options.dataDir ? createStorage(config) : memoryStorage();
+  const plainStorage = options.dataDir ? createStorage(config) : memoryStorage();
+  const storage = options.wrapStorage ? options.wrapStorage(plainStorage) : plainStorage;
   const messages: Messages = options.engine === 'real' ? realCoreOnce().catalog.messages : loadRealMessages();
   const core =
     options.engine === 'real'

@@ -21,6 +21,7 @@ import type { Config } from '../../config';
 import type { HelpdeskAdapter } from '../../server/adapter';
 import { Cors, requestHost, requestScheme } from '../../server/cors';
 import type { Logger } from '../../server/logger';
+import { rejectDeepJson } from '../../server/json-depth';
 import { DirectLineError, DirectLineService, POSTABLE_TYPES } from './service';
 import { createConversationStore } from './store';
 import { ConversationStreams, rejectUpgrade } from './stream';
@@ -105,6 +106,7 @@ export function registerDirectLine(server: Server, config: Readonly<Config>, dep
   const json = (maxBodySize: number) => [
     restify.plugins.bodyReader({ maxBodySize }),
     restify.plugins.jsonBodyParser({ bodyReader: true, mapParams: false }),
+    rejectDeepJson(),
   ];
   /** The body as an object; `{}` when there is none. Sends 400/415 and returns null otherwise. */
   const bodyOf = (req: Request, res: Response): Record<string, unknown> | null => {

@@ -1,0 +1,14 @@
+export { TicketStore, normaliseId, TICKETS_SCHEMA_VERSION } from './ticket-store';
+export type { DueDelivery, NewTicket } from './ticket-store';
+export { TicketService } from './ticket-service';
+export type { TicketUpdate, UpdateResult, UserMessenger } from './ticket-service';
+export { Outbox, OUTBOX_DEFAULTS } from './outbox';
+export type { OutboxOptions } from './outbox';
+export { matchFollowUp, findTicketId } from './follow-up';
+export type { FollowUp, FollowUpWords } from './follow-up';
+export { answerFollowUp } from './follow-up-replies';
+export { WebhookNotifier } from './notify/webhook';
+export { EmailNotifier } from './notify/email';
+export type { Notifier } from './notify/types';
+export * from './types';
+export { createTicketService, TICKETS_FILE } from './create';
