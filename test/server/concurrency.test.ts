@@ -11,6 +11,7 @@ import { startApp, tempDataDir, type RunningApp } from '../support/directline';
 import fs from 'node:fs';
 import type { Storage } from 'botbuilder';
 import type { HelpdeskStorage } from '../../src/storage';
+import { postMessage } from '../support/http';
 
 const CONVERSATIONS = 200;
 const TURNS = 20;
@@ -47,20 +48,7 @@ afterAll(async () => {
 });
 
 function turn(conversationId: string, text: string): Promise<Response> {
-  return fetch(`${app.base}/api/messages`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      type: 'message',
-      channelId: 'test',
-      serviceUrl: 'http://127.0.0.1/',
-      deliveryMode: 'expectReplies',
-      from: { id: `user-${conversationId}` },
-      recipient: { id: 'bot' },
-      conversation: { id: conversationId },
-      text,
-    }),
-  });
+  return postMessage(app.base, { conversationId, userId: `user-${conversationId}`, text });
 }
 
 /** Sends one message and checks that the reply echoes it (and so belongs to this conversation). */

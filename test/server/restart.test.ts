@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import Database from 'better-sqlite3';
+import { messageActivity, postMessage } from '../support/http';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 /**
@@ -67,20 +68,7 @@ interface Turn {
 }
 
 async function say(base: string, conversationId: string, text: string): Promise<Turn> {
-  const res = await fetch(`${base}/api/messages`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      type: 'message',
-      channelId: 'test',
-      serviceUrl: 'http://127.0.0.1/',
-      deliveryMode: 'expectReplies',
-      from: { id: 'employee-1' },
-      recipient: { id: 'bot' },
-      conversation: { id: conversationId },
-      text,
-    }),
-  });
+  const res = await postMessage(base, { conversationId, userId: 'employee-1', text });
   expect(res.status).toBe(200);
   const body = (await res.json()) as { activities: Array<{ text?: string; suggestedActions?: { actions: Array<{ value: string }> } }> };
   const last = body.activities[body.activities.length - 1];
@@ -146,7 +134,7 @@ test('SIGKILL mid-flow: after a restart the user continues at the same step, and
  */
 function slowTurn(base: string, conversationId: string, text: string): { finish: () => void; answer: Promise<{ status: number; body: string }> } {
   const body = Buffer.from(
-    JSON.stringify({ type: 'message', channelId: 'test', serviceUrl: 'http://127.0.0.1/', deliveryMode: 'expectReplies', from: { id: 'u' }, recipient: { id: 'bot' }, conversation: { id: conversationId }, text }),
+    JSON.stringify(messageActivity({ conversationId, userId: 'u', text })),
   );
   const url = new URL(`${base}/api/messages`);
   const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': body.length } });

@@ -10,7 +10,7 @@ import type { Requester } from '../../src/escalation/types';
 import { createApp } from '../../src/server/app';
 import { memoryStorage, type HelpdeskStorage } from '../../src/storage';
 import { TicketService, TicketStore } from '../../src/tickets';
-import { CaptureChannel, closeServer, listen } from '../support/http';
+import { CaptureChannel, closeServer, listen, postMessage } from '../support/http';
 import { ticketRecord } from '../support/tickets';
 
 const LOCAL_ENV = { HOST: '127.0.0.1', PORT: '0', STORAGE: 'memory', LOG_LEVEL: 'silent' };
@@ -134,18 +134,8 @@ test('PATCH: status and reply; bad bodies are 400; unknown ticket 404', async ()
 
 test('lifecycle through the bot endpoint: "talk to a person" → ticket told after it is stored → postmaster resolves it', async () => {
   const { base, tickets } = await start();
-  const activity = (text: string) => ({
-    type: 'message',
-    text,
-    from: { id: 'user-7', name: 'Wang Fang' },
-    recipient: { id: 'bot' },
-    conversation: { id: 'lifecycle-1' },
-    channelId: 'test',
-    serviceUrl: 'http://127.0.0.1',
-    deliveryMode: 'expectReplies',
-  });
   const post = async (text: string) => {
-    const res = await fetch(`${base}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity(text)) });
+    const res = await postMessage(base, { conversationId: 'lifecycle-1', userId: 'user-7', userName: 'Wang Fang', text });
     expect(res.status).toBe(200);
     return ((await res.json()) as { activities: Array<{ text?: string }> }).activities.map((a) => a.text ?? '');
   };

@@ -59,3 +59,26 @@ export class CaptureChannel {
     return closeServer(this.server);
   }
 }
+
+/** A user's message to `/api/messages` with `deliveryMode: expectReplies`, so the replies come back in the body. */
+export function messageActivity(options: { conversationId: string; text: string; userId?: string; userName?: string }): Record<string, unknown> {
+  return {
+    type: 'message',
+    channelId: 'test',
+    serviceUrl: 'http://127.0.0.1/',
+    deliveryMode: 'expectReplies',
+    from: { id: options.userId ?? 'user', ...(options.userName ? { name: options.userName } : {}) },
+    recipient: { id: 'bot' },
+    conversation: { id: options.conversationId },
+    text: options.text,
+  };
+}
+
+/** Posts one such message; the caller checks the status and reads `{ activities }`. */
+export function postMessage(base: string, options: Parameters<typeof messageActivity>[0]): Promise<Response> {
+  return fetch(`${base}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(messageActivity(options)),
+  });
+}

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { TicketStore, TICKETS_FILE } from '../../src/tickets';
+import { postMessage } from '../support/http';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -53,20 +54,7 @@ async function startServer(): Promise<{ child: ChildProcessWithoutNullStreams; b
 }
 
 async function say(base: string, text: string, user = 'user-durable'): Promise<string[]> {
-  const res = await fetch(`${base}/api/messages`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      type: 'message',
-      text,
-      from: { id: user, name: 'Chen Jing' },
-      recipient: { id: 'bot' },
-      conversation: { id: `conv-${user}` },
-      channelId: 'test',
-      serviceUrl: 'http://127.0.0.1',
-      deliveryMode: 'expectReplies',
-    }),
-  });
+  const res = await postMessage(base, { conversationId: `conv-${user}`, userId: user, userName: 'Chen Jing', text });
   expect(res.status).toBe(200);
   return ((await res.json()) as { activities: Array<{ text?: string }> }).activities.map((a) => a.text ?? '');
 }
