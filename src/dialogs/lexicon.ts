@@ -8,6 +8,15 @@ import YAML from 'yaml';
 import { z } from 'zod';
 import { Phrase } from './schema';
 
+/** A regular expression as text; rejected with its own error message when it does not compile. */
+const RegexSource = z.string().min(1).superRefine((source, ctx) => {
+  try {
+    new RegExp(source, 'u');
+  } catch (err) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `not a valid regular expression: ${(err as Error).message}` });
+  }
+});
+
 export const LexiconSchema = z
   .object({
     synonyms: z.record(z.string().min(1), z.array(Phrase)),
@@ -15,6 +24,9 @@ export const LexiconSchema = z
     vagueWords: z.array(Phrase).min(1),
     mailWords: z.array(Phrase).min(1),
     foreignWords: z.array(Phrase).min(1),
+    direction: z
+      .object({ incoming: z.array(RegexSource).min(1), outgoing: z.array(RegexSource).min(1) })
+      .strict(),
   })
   .strict();
 

@@ -11,6 +11,7 @@
 import type { Catalog } from '../dialogs/loader';
 import type { Category, LoadedTree } from '../dialogs/schema';
 import { PROBLEM_CATEGORY, OUT_OF_SCOPE_PROBLEM_ID, HUMAN_PROBLEM_ID } from '../dialogs/taxonomy';
+import { compileDirectionCues, readDirection, type Direction, type DirectionCues } from './direction';
 import { extractEntities } from './entities';
 import { normalizeText } from './normalize';
 import { SpellingCorrector } from './spelling';
@@ -38,6 +39,9 @@ export const RECOGNIZER_DEFAULTS = Object.freeze({
   fuzzyMaxChars: 60,
   /** …and a fuse.js hit counts only when its score is at most this (0 = identical). */
   fuzzyThreshold: 0.34,
+
+  /** A send problem in a message about incoming mail (or the reverse) weighs this share of its score. */
+  againstDirectionFactor: 0.8,
 
   /** A problem needs at least this score. */
   problemThreshold: 0.42,
@@ -83,7 +87,8 @@ export function createRecognizer(catalog: Catalog, options: RecognizerOptions = 
   };
   const fuzzy = buildFuzzyPhrases(index.entries, config.fuzzyThreshold);
   const treeById = new Map(scoredTrees.map((t) => [t.id, t]));
-  return { classify: (text) => classify(text, { config, lexicon, index, correct, fuzzy, treeById }) };
+  const direction = compileDirectionCues(catalog.lexicon.direction);
+  return { classify: (text) => classify(text, { config, lexicon, index, correct, fuzzy, treeById, direction }) };
 }
 
 interface Context {
@@ -93,6 +98,7 @@ interface Context {
   correct: (word: string) => string;
   fuzzy: FuzzyPhrases;
   treeById: ReadonlyMap<string, LoadedTree>;
+  direction: DirectionCues;
 }
 
 /** Sentences and clauses; a problem named in one clause should not be diluted by the others. */
@@ -244,6 +250,7 @@ function classify(rawText: string, ctx: Context): Classification {
   const entities = extractEntities(text);
   const language = hasCjk(normalized) ? (/[a-z]{3,}/.test(normalized.replace(/\b(?:outlook|foxmail|smtp|imap|pop3?|mx|spf|dns|cname|txt|webmail|email|mail)\b/g, '')) ? 'mixed' : 'zh') : 'en';
   const { evidence, wholeTokens } = gatherEvidence(text, normalized, ctx);
+  weighDirection(evidence, readDirection(normalized, ctx.direction), config);
 
   type Scored = Evidence & { treeId: string };
   const ranked: Scored[] = [...evidence].map(([treeId, e]) => ({ treeId, ...e })).sort((a, b) => b.score - a.score);
@@ -310,6 +317,13 @@ function classify(rawText: string, ctx: Context): Classification {
     return result('vague', guess, null, Math.max(0.1, (best?.score ?? 0) * 0.5), alternativesAfter(undefined));
   }
   return result('out-of-scope', 'none', OUT_OF_SCOPE_PROBLEM_ID, best?.treeId === OUT_OF_SCOPE_PROBLEM_ID ? best.score : 0.5, alternativesAfter(undefined));
+}
+
+/** Mail said to come in makes a send problem less likely, and the reverse (see direction.ts). */
+function weighDirection(evidence: Map<string, Evidence>, direction: Direction | null, config: typeof RECOGNIZER_DEFAULTS): void {
+  if (direction === null) return;
+  const against: Category = direction === 'incoming' ? 'send' : 'receive';
+  for (const [treeId, e] of evidence) if (PROBLEM_CATEGORY[treeId] === against) e.score *= config.againstDirectionFactor;
 }
 
 /**
