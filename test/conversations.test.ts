@@ -27,6 +27,7 @@ const StepSchema = z
     expect: z.union([z.string(), z.array(z.string())]).optional(),
     buttons: z.array(z.string()).optional(),
     end: z.enum(['resolved', 'escalated']).optional(),
+    rated: z.union([z.number().int().min(1).max(5), z.literal('none')]).optional(),
   })
   .strict();
 
@@ -129,6 +130,16 @@ runEach('%s', async (file) => {
         const problems = calls.map((c) => c.record.problem);
         if (!problems.includes(problem)) fail(i, `expected an escalation of problem "${problem}", the sink got ${JSON.stringify(problems)}`, said, buttons);
       }
+    }
+
+    if (step.rated !== undefined) {
+      const rated = engine.lastEvents.filter((e) => e.type === 'rated');
+      const got = rated.map((e) => (e.type === 'rated' ? e.rating : null));
+      const want = step.rated === 'none' ? [] : [step.rated];
+      if (JSON.stringify(got) !== JSON.stringify(want)) fail(i, `expected the rating ${JSON.stringify(want)}, the engine emitted ${JSON.stringify(got)}`, said, buttons);
+      const problem = problemOf(file, script);
+      const wrong = rated.find((e) => e.type === 'rated' && problem && e.problem !== problem);
+      if (wrong) fail(i, `expected the rating to be about "${problem}", got ${JSON.stringify(wrong)}`, said, buttons);
     }
 
     transcript.push(`user: ${step.user}`, ...said.map((s) => `bot: ${s}`));

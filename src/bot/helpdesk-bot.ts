@@ -258,6 +258,8 @@ function eventSummary(event: EngineEvent): string {
       return `${event.type}:${event.problem ?? '-'}`;
     case 'unrecognized':
       return 'unrecognized';
+    case 'rated':
+      return `rated:${event.problem ?? '-'}:${event.rating}`;
   }
 }
 

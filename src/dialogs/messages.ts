@@ -24,6 +24,10 @@ export const MessagesSchema = z.object({
   answeredNo: text,
   resolved: text,
   resolvedInfo: text,
+  ratingOffer: text,
+  ratingThanks: text,
+  /** Words that may surround the number of a rating ("4 stars", "I'd give it a 4"). */
+  ratingWords: words,
   roleQuestion: text,
   rolePostmaster: text,
   roleEmployee: text,

@@ -4,8 +4,9 @@
  * escalated, …). It is pure — no SDK, no I/O, no clock except the injected one — so it runs the same
  * under Teams, web chat, the console and the tests.
  *
- * Order of handling each message: empty → global commands (restart, back, help, a person) → a pending
- * "Did you mean …?" → the answer to the current question → a new topic → fallback.
+ * Order of handling each message: empty → the rating just offered (only a 1–5 answer; anything else goes
+ * on) → global commands (restart, back, help, a person) → a pending "Did you mean …?" → the answer to the
+ * current question → a new topic → fallback.
  */
 import type { Catalog } from '../dialogs/loader';
 import { fill, type Messages } from '../dialogs/messages';
@@ -13,6 +14,7 @@ import { externalTarget, type EndNode, type EscalateNode, type FixNode, type Loa
 import { clarifyTreeId, HUMAN_PROBLEM_ID, MENU_TREE_ID, OUT_OF_SCOPE_PROBLEM_ID } from '../dialogs/taxonomy';
 import type { Classification } from '../recognizer/types';
 import { detectCommand, isBareYesOrNo, matchChoice, type AnswerWords, type Choice } from './answers';
+import { MAX_RATING, MIN_RATING, parseRating } from './rating';
 import { appendTranscript, mergeEntities, newState, reviveState } from './state';
 import type { ConversationState, EngineEvent, EngineInput, EngineResult, EscalationRecord, FlowPosition, Reply } from './types';
 
@@ -84,6 +86,14 @@ class Turn {
       this.say({ kind: 'info', text: this.messages.tooLong });
     }
     appendTranscript(this.state, 'user', text, this.at);
+
+    // The rating offer lasts one message: a rating is thanked, anything else is read as a new message.
+    const offer = this.state.ratingOffer;
+    this.state.ratingOffer = null;
+    if (offer) {
+      const rating = parseRating(text, this.messages.ratingWords);
+      if (rating !== null) return this.onRating(offer.problem, rating);
+    }
 
     const command = detectCommand(text, {
       restart: this.messages.restartWords,
@@ -289,7 +299,7 @@ class Turn {
           this.waitAt(tree, node, 'confirm-end');
         } else {
           this.say({ kind: 'end', text: node.text, steps: node.steps, cite: node.cite });
-          this.finish({ type: 'resolved', problem: this.state.problem, recap: node.text });
+          this.resolvedWithRating(this.state.problem, node.text);
         }
         return null;
     }
@@ -391,7 +401,7 @@ class Turn {
         this.record(tree, node, index === 0 ? m.answeredYes : m.answeredNo, false, m.didItAnswer);
         if (index === 0) {
           this.say({ kind: 'resolved', text: m.resolvedInfo });
-          this.finish({ type: 'resolved', problem: this.state.problem, recap: node.text });
+          this.resolvedWithRating(this.state.problem, node.text);
         } else {
           // The answer did not help: offer a person, at the same node.
           this.waitAt(tree, node, 'escalate-offer');
@@ -427,7 +437,20 @@ class Turn {
 
   private resolve(node: FixNode): void {
     this.say({ kind: 'resolved', text: fill(this.messages.resolved, { recap: node.recap }) });
-    this.finish({ type: 'resolved', problem: this.state.problem, recap: node.recap });
+    this.resolvedWithRating(this.state.problem, node.recap);
+  }
+
+  /** A resolved flow ends with the optional rating: its own question, so the recap stays readable. */
+  private resolvedWithRating(problem: string | null, recap: string): void {
+    this.finish({ type: 'resolved', problem, recap });
+    const options = Array.from({ length: MAX_RATING - MIN_RATING + 1 }, (_, i) => String(MIN_RATING + i));
+    this.say({ kind: 'question', text: this.messages.ratingOffer, options });
+    this.state.ratingOffer = { problem };
+  }
+
+  private onRating(problem: string | null, rating: number): void {
+    this.events.push({ type: 'rated', problem, rating });
+    this.say({ kind: 'end', text: fill(this.messages.ratingThanks, { rating: String(rating) }) });
   }
 
   private escalate(reason: string): void {

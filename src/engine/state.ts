@@ -20,6 +20,7 @@ export function newState(): ConversationState {
     fallbacks: 0,
     choices: null,
     transcript: [],
+    ratingOffer: null,
   };
 }
 

@@ -65,7 +65,9 @@ export type EngineEvent =
   | { type: 'escalated'; record: EscalationRecord }
   | { type: 'resolved'; problem: string | null; recap: string }
   | { type: 'abandoned'; problem: string | null }
-  | { type: 'unrecognized'; text: string };
+  | { type: 'unrecognized'; text: string }
+  /** The user's optional 1–5 answer to "How helpful was this?" after a resolved flow. */
+  | { type: 'rated'; problem: string | null; rating: number };
 
 export interface EngineResult {
   replies: Reply[];
@@ -105,4 +107,9 @@ export interface ConversationState {
   /** Pending "Did you mean …?" choice: tree ids in the order of the buttons. */
   choices: string[] | null;
   transcript: TranscriptLine[];
+  /**
+   * Set when a flow has just ended resolved and the 1–5 rating was offered: the next message may be
+   * the rating. Whatever it is, the offer lasts that one message.
+   */
+  ratingOffer: { problem: string | null } | null;
 }

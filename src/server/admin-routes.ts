@@ -1,12 +1,12 @@
 /**
  * GET /admin — the helpdesk dashboard: open tickets and the numbers of a period (`?days=N`, default 30):
- * conversations, resolved by the bot, escalated, abandoned, per problem, the trend per day as an SVG
+ * conversations, resolved by the bot, escalated, abandoned, per problem, the average rating, the trend per day as an SVG
  * chart, and the messages the bot did not understand. Server-rendered, no script (CSP: nothing loaded).
  * Same rule as /api/tickets: `Authorization: Bearer $ADMIN_TOKEN`, and not served without ADMIN_TOKEN.
  */
 import restify, { type Request, type Response, type Server } from 'restify';
 import type { Config } from '../config';
-import { helpdeskStats, type DayStats, type HelpdeskStats } from '../tickets/metrics';
+import { formatRating, helpdeskStats, type DayStats, type HelpdeskStats } from '../tickets/metrics';
 import type { TicketService } from '../tickets/ticket-service';
 import type { TicketSummary } from '../tickets/types';
 import { requireAdmin } from './ticket-routes';
@@ -70,7 +70,7 @@ ul{margin:0;padding-left:18px}time{color:#57606a;font-size:12px}.legend span{dis
 ${tile('conversations', String(stats.conversations))}${tile('flows started', String(stats.flowsStarted))}
 ${tile('resolved by the bot', `${stats.resolved}${share(stats.resolved)}`)}${tile('escalated', `${stats.escalated}${share(stats.escalated)}`)}
 ${tile('abandoned', `${stats.abandoned}${share(stats.abandoned)}`)}${tile('not understood', String(stats.unrecognized))}
-${tile('average rating', '–')}${tile('open tickets', String(open.length))}
+${tile('average rating', formatRating(stats.ratings))}${tile('open tickets', String(open.length))}
 </div></section>
 <section><h2>Trend per day</h2>${trendChart(stats.perDay)}</section>
 <section><h2>Open tickets</h2>${open.length ? `<table><tr><th>ticket</th><th>status</th><th>severity</th><th>problem</th><th>requester</th><th>opened (UTC)</th></tr>${openRows}</table>` : '<p>None.</p>'}</section>

@@ -1,9 +1,10 @@
 /**
  * The numbers a helpdesk runs on, over a period: conversations, flows started, resolved by the bot,
- * escalated, abandoned, per problem, per day (the trend), the messages the bot did not understand, and
- * the tickets by status. Counted from the conversation events HelpdeskBot records each turn.
+ * escalated, abandoned, per problem, per day (the trend), the messages the bot did not understand, the
+ * tickets by status, and the average of the optional ratings. Counted from the conversation events and
+ * ratings HelpdeskBot records each turn.
  */
-import type { StoredConversationEvent, TicketStore } from './ticket-store';
+import type { StoredConversationEvent, StoredRating, TicketStore } from './ticket-store';
 
 export interface ProblemStats {
   problem: string;
@@ -36,9 +37,32 @@ export interface HelpdeskStats {
   /** The latest messages the bot did not understand, newest first. */
   unrecognizedMessages: { at: string; text: string }[];
   ticketsByStatus: Record<string, number>;
+  /** The optional 1–5 ratings given after resolved flows in the period. */
+  ratings: RatingStats;
+}
+
+export interface RatingStats {
+  count: number;
+  /** Mean of the ratings, to one decimal; null when none was given. */
+  average: number | null;
+  /** How many of each score, 1 to 5. */
+  perScore: [number, number, number, number, number];
 }
 
 const UNRECOGNIZED_SHOWN = 50;
+
+function ratingStats(ratings: readonly StoredRating[]): RatingStats {
+  const perScore: RatingStats['perScore'] = [0, 0, 0, 0, 0];
+  for (const r of ratings) perScore[r.rating - 1] += 1;
+  const sum = ratings.reduce((total, r) => total + r.rating, 0);
+  return { count: ratings.length, average: ratings.length > 0 ? Math.round((10 * sum) / ratings.length) / 10 : null, perScore };
+}
+
+/** "4.3 (12 ratings)", or "–" when there are none: how the dashboard and the report show it. */
+export function formatRating(ratings: RatingStats): string {
+  if (ratings.average === null) return '–';
+  return `${ratings.average.toFixed(1)} (${ratings.count} rating${ratings.count === 1 ? '' : 's'})`;
+}
 
 export function helpdeskStats(store: TicketStore, from: Date, to: Date): HelpdeskStats {
   const events = store.conversationEvents(from, to);
@@ -74,6 +98,7 @@ export function helpdeskStats(store: TicketStore, from: Date, to: Date): Helpdes
       .reverse()
       .map((e) => ({ at: e.at, text: e.text ?? '' })),
     ticketsByStatus: store.statusCounts(),
+    ratings: ratingStats(store.ratings(from, to)),
   };
 }
 
@@ -89,7 +114,7 @@ export function formatStats(stats: HelpdeskStats): string {
     `escalated            ${stats.escalated}${pct(stats.escalated)}`,
     `abandoned            ${stats.abandoned}${pct(stats.abandoned)}`,
     `not understood       ${stats.unrecognized}`,
-    `average rating       - (not collected yet)`,
+    `average rating       ${formatRating(stats.ratings)}${stats.ratings.count > 0 ? `  (${stats.ratings.perScore.map((n, i) => `${i + 1}: ${n}`).join(', ')})` : ''}`,
     `tickets by status    ${Object.entries(stats.ticketsByStatus).map(([s, n]) => `${s} ${n}`).join(', ') || 'none'}`,
     '',
     'problem                          started  resolved  escalated  abandoned',

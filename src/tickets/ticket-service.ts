@@ -6,7 +6,7 @@
 import type { EngineEvent, EscalationRecord } from '../engine/types';
 import type { EscalationContext, EscalationSink, Requester } from '../escalation/types';
 import type { Outbox } from './outbox';
-import type { ConversationEvent, TicketStore } from './ticket-store';
+import type { ConversationEvent, Rating, TicketStore } from './ticket-store';
 import type { Ticket, TicketFilter, TicketOwner, TicketStatus, TicketSummary } from './types';
 
 /** Delivers the postmaster's reply into the user's conversation (the bot adapter, proactively). */
@@ -82,17 +82,21 @@ export class TicketService implements EscalationSink {
 
   /**
    * Counts what happened in a conversation this turn, for the helpdesk numbers: a flow started (its
-   * problem or tree), and the engine's events. `keepText` false stores no user words (LOG_USER_TEXT=false).
+   * problem or tree), the engine's events, and a rating given. `keepText` false stores no user words
+   * (LOG_USER_TEXT=false).
    */
   recordTurn(where: { channelId: string; conversationId: string }, started: string | null, events: readonly EngineEvent[], keepText = true): void {
     const rows: ConversationEvent[] = [];
+    const ratings: Rating[] = [];
     if (started !== null) rows.push({ type: 'started', problem: started, ...where });
     for (const e of events) {
       if (e.type === 'escalated') rows.push({ type: 'escalated', problem: e.record.problem, ...where });
       else if (e.type === 'unrecognized') rows.push({ type: 'unrecognized', text: keepText ? e.text : `[${e.text.length} chars]`, ...where });
+      else if (e.type === 'rated') ratings.push({ problem: e.problem, rating: e.rating, ...where });
       else rows.push({ type: e.type, problem: e.problem, ...where });
     }
     this.store.addConversationEvents(rows);
+    this.store.addRatings(ratings);
   }
 
   // ---- the postmaster ----

@@ -12,7 +12,7 @@ import { openDatabase } from '../storage/sqlite-database';
 import type { Delivery, DeliveryState, Ticket, TicketEvent, TicketFilter, TicketOwner, TicketStatus, TicketSummary } from './types';
 
 /** Schema migrations, applied in order by openDatabase; never edit one that has shipped, add another. */
-const MIGRATIONS: readonly string[] = [
+export const TICKETS_MIGRATIONS: readonly string[] = [
   `CREATE TABLE ticket_counter (id INTEGER PRIMARY KEY CHECK (id = 1), last INTEGER NOT NULL);
    INSERT INTO ticket_counter (id, last) VALUES (1, 0);
    CREATE TABLE tickets (
@@ -67,9 +67,19 @@ const MIGRATIONS: readonly string[] = [
      text            TEXT
    );
    CREATE INDEX conversation_events_at ON conversation_events (at);`,
+  // The optional 1–5 rating given after a resolved flow.
+  `CREATE TABLE ratings (
+     id              INTEGER PRIMARY KEY AUTOINCREMENT,
+     at              TEXT NOT NULL,
+     problem         TEXT,
+     rating          INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),
+     channel_id      TEXT NOT NULL,
+     conversation_id TEXT NOT NULL
+   );
+   CREATE INDEX ratings_at ON ratings (at);`,
 ];
 
-export const TICKETS_SCHEMA_VERSION = MIGRATIONS.length;
+export const TICKETS_SCHEMA_VERSION = TICKETS_MIGRATIONS.length;
 
 interface TicketRow {
   id: string;
@@ -129,6 +139,18 @@ export interface StoredConversationEvent extends ConversationEvent {
   at: string;
 }
 
+/** A user's 1–5 answer to "How helpful was this?" after a resolved flow. */
+export interface Rating {
+  problem: string | null;
+  rating: number;
+  channelId: string;
+  conversationId: string;
+}
+
+export interface StoredRating extends Rating {
+  at: string;
+}
+
 export interface NewTicket {
   record: EscalationRecord;
   requester: Requester;
@@ -143,7 +165,7 @@ export class TicketStore {
 
   /** Opens (and creates or migrates) the file; `':memory:'` for a private in-memory store. */
   constructor(readonly file: string, private readonly now: () => Date = () => new Date()) {
-    this.db = openDatabase(file, MIGRATIONS);
+    this.db = openDatabase(file, TICKETS_MIGRATIONS);
   }
 
   /** Stores a new ticket with its first event and pending deliveries; returns its id once committed. */
@@ -285,6 +307,22 @@ export class TicketStore {
     this.db.transaction(() => {
       for (const e of events) insert.run(at, e.type, e.problem ?? null, e.channelId, e.conversationId, e.text ?? null);
     })();
+  }
+
+  addRatings(ratings: readonly Rating[]): void {
+    if (ratings.length === 0) return;
+    const at = this.now().toISOString();
+    const insert = this.db.prepare('INSERT INTO ratings (at, problem, rating, channel_id, conversation_id) VALUES (?, ?, ?, ?, ?)');
+    this.db.transaction(() => {
+      for (const r of ratings) insert.run(at, r.problem, r.rating, r.channelId, r.conversationId);
+    })();
+  }
+
+  /** The ratings given in [from, to), oldest first. */
+  ratings(from: Date, to: Date): StoredRating[] {
+    return this.db
+      .prepare('SELECT at, problem, rating, channel_id AS channelId, conversation_id AS conversationId FROM ratings WHERE at >= ? AND at < ? ORDER BY id')
+      .all(from.toISOString(), to.toISOString()) as StoredRating[];
   }
 
   /** The conversation events of [from, to), oldest first. */

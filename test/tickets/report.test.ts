@@ -61,12 +61,17 @@ test('npm run report prints the same numbers from DATA_DIR/tickets.sqlite', asyn
       { type: 'resolved', problem: 'password-locked', channelId: 'test', conversationId: 'a' },
       { type: 'escalated', problem: 'account-frozen', channelId: 'test', conversationId: 'b' },
     ]);
+    store.addRatings([
+      { problem: 'password-locked', rating: 5, channelId: 'test', conversationId: 'a' },
+      { problem: 'password-locked', rating: 2, channelId: 'test', conversationId: 'c' },
+    ]);
     store.close();
     const env = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
     const json = await run(process.execPath, ['--import', 'tsx', 'src/cli/report.ts', '--json', '--days', '2'], { cwd: ROOT, env });
-    expect(JSON.parse(json.stdout)).toMatchObject({ conversations: 2, flowsStarted: 1, resolved: 1, escalated: 1 });
+    expect(JSON.parse(json.stdout)).toMatchObject({ conversations: 2, flowsStarted: 1, resolved: 1, escalated: 1, ratings: { count: 2, average: 3.5 } });
     const text = await run(process.execPath, ['--import', 'tsx', 'src/cli/report.ts'], { cwd: ROOT, env });
     expect(text.stdout).toContain('resolved by the bot  1 (100 %)');
+    expect(text.stdout).toContain('average rating       3.5 (2 ratings)');
     await expect(run(process.execPath, ['--import', 'tsx', 'src/cli/report.ts', '--days', 'x'], { cwd: ROOT, env })).rejects.toMatchObject({ code: 2 });
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
