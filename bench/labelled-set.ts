@@ -18,6 +18,11 @@ const FIXTURES = path.resolve(__dirname, '..', 'test', 'fixtures', 'recognizer')
 export const LABELLED_FILE = path.join(FIXTURES, 'labelled.jsonl');
 /** A second, independent set written later, without sight of the triggers or the first set; all of it is `dev`. */
 export const DEV_FILE = path.join(FIXTURES, 'dev.jsonl');
+/**
+ * A third set, written in the second session from the taxonomy and seeds only (no sight of dialogs/,
+ * src/ or the other sets): alternate lines are `dev` (error analysis) and `heldout` (never inspected).
+ */
+export const DEV2_FILE = path.join(FIXTURES, 'dev2.jsonl');
 
 function readJsonl(file: string): LabelledMessage[] {
   return fs
@@ -28,7 +33,7 @@ function readJsonl(file: string): LabelledMessage[] {
 }
 
 export function loadLabelled(): LabelledMessage[] {
-  return [...readJsonl(LABELLED_FILE), ...readJsonl(DEV_FILE).map((item) => ({ ...item, split: 'dev' as const }))];
+  return [...readJsonl(LABELLED_FILE), ...readJsonl(DEV_FILE).map((item) => ({ ...item, split: 'dev' as const })), ...readJsonl(DEV2_FILE)];
 }
 
 export interface Scores {

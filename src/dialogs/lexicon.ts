@@ -27,6 +27,7 @@ export const LexiconSchema = z
     direction: z
       .object({ incoming: z.array(RegexSource).min(1), outgoing: z.array(RegexSource).min(1) })
       .strict(),
+    negations: z.array(RegexSource),
   })
   .strict();
 

@@ -13,6 +13,7 @@ const STOP_WORDS = new Set(
    keep keeps kept one ones thing things like now today yesterday try trying really actually
    something help need needs want wants know guys lol okay ok s t re ve ll d
    problem problems issue issues trouble troubles wrong
+   he she him his her hers
    的 了 我 我们 是 在 吗 呢 啊 吧 请 你 您 一下 这个 那个 怎么 怎么办 什么 为什么 就 都 也 还 又 和 与 及 或 有 没 被 把 给 让 会 能 要 想 说 个 一直 已经 现在 今天 帮 帮忙 问题`
     .split(/\s+/)
     .filter(Boolean),
