@@ -14,12 +14,15 @@ import {
 import { fill, type Messages } from '../dialogs/messages';
 import type { ConversationState, EngineEvent, EngineInput, EngineResult, EscalationRecord, Reply } from '../engine/types';
 import type { EscalationSink, Requester } from '../escalation/types';
+import type { Classifier } from '../engine/engine';
+import { isAnswerToPostmaster, type AnswerRuleWords } from '../tickets/answer-rule';
 import { matchFollowUp, type FollowUpWords } from '../tickets/follow-up';
 import { answerFollowUp } from '../tickets/follow-up-replies';
 import type { TicketService } from '../tickets/ticket-service';
+import { isInProcessDirectLine } from '../channels/directline/service';
 import { cardLabels, type CardLabels, type TicketFacts } from './cards';
 import { isGroupConversation, surfaceOf, TEAMS_CHANNEL_ID } from './channel';
-import { isAddressedToBot, mapMessage, type InputShape } from './input';
+import { isAddressedToBot, mapMessage, pressedOption, type InputShape } from './input';
 import { renderReply, renderTicket, renderText, type RenderContext } from './render';
 
 /** The part of the engine the bot drives (core's `engine` satisfies it). */
@@ -44,9 +47,21 @@ export interface HelpdeskBotOptions {
   logger?: BotLogger;
   /** False: user text never reaches the logs, only its length. */
   logUserText?: boolean;
+  /**
+   * The recognizer (core's): tells a new problem from the user's answer to the postmaster's question.
+   * Without it every message but a command is taken as the answer while a ticket waits for one.
+   */
+  classifier?: Classifier;
+}
+
+/** The postmaster's reply the user moved on from (their next message was a command or a new problem). */
+interface PassedReply {
+  ticketId: string;
+  deliveredAt: string;
 }
 
 export const ENGINE_STATE_PROPERTY = 'helpdesk';
+export const PASSED_REPLY_PROPERTY = 'helpdeskPassedReply';
 
 const SILENT: BotLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -61,6 +76,9 @@ export class HelpdeskBot extends ActivityHandler {
   private readonly cardLabels: CardLabels;
   private readonly tickets: TicketService | undefined;
   private readonly followUpWords: FollowUpWords;
+  private readonly answerWords: AnswerRuleWords;
+  private readonly classifier: Classifier | undefined;
+  private readonly passedReply: StatePropertyAccessor<PassedReply | null>;
 
   constructor(options: HelpdeskBotOptions) {
     super();
@@ -74,12 +92,20 @@ export class HelpdeskBot extends ActivityHandler {
     this.cardLabels = cardLabels(this.messages);
     this.tickets = options.tickets;
     this.followUpWords = { myTickets: this.messages.myTicketsWords, addToTicket: this.messages.addToTicketWords };
+    const m = this.messages;
+    this.answerWords = {
+      commands: { restart: m.restartWords, back: m.backWords, help: m.helpWords, human: m.humanWords },
+      answers: { yes: m.yesWords, no: m.noWords },
+    };
+    this.classifier = options.classifier;
+    this.passedReply = this.conversationState.createProperty<PassedReply | null>(PASSED_REPLY_PROPERTY);
 
     this.onMessage(async (context, next) => {
       // In a channel or group chat, what people say to each other is none of the bot's business.
       if (isAddressedToBot(context.activity)) {
         const { input, shape } = mapMessage(context.activity);
-        if (!(input.kind === 'text' && (await this.followUp(context, input.text)))) await this.runTurn(context, input, shape);
+        const handled = input.kind === 'text' && ((await this.followUp(context, input.text)) || (await this.answerToPostmaster(context, input.text)));
+        if (!handled) await this.runTurn(context, input, shape);
       }
       await next();
     });
@@ -110,6 +136,32 @@ export class HelpdeskBot extends ActivityHandler {
     const answers = answerFollowUp(followUp, owner, this.tickets, this.messages);
     this.logger.info({ conversationId: requester.conversationId, followUp: followUp.kind }, 'ticket follow-up');
     await context.sendActivities(answers.map((a) => renderText(a)));
+    return true;
+  }
+
+  /**
+   * While a ticket of this user's waits for their answer in this conversation (see TicketService.awaitingAnswer),
+   * their next message is that answer unless it is a command or clearly a new problem (tickets/answer-rule.ts):
+   * it goes onto the ticket and the user is told so. A command or a new problem is handled as usual and the
+   * wait is over: the user moved on, and "add to my ticket: …" still reaches the ticket. True when taken.
+   */
+  private async answerToPostmaster(context: TurnContext, text: string): Promise<boolean> {
+    const activity = context.activity;
+    // Tickets are discussed one to one; a pressed card button answers the bot's own question.
+    if (!this.tickets || isGroupConversation(activity) || pressedOption(activity) !== null) return false;
+    const requester = requesterOf(activity);
+    const ticket = this.tickets.awaitingAnswer({ channelId: requester.channelId, userId: requester.userId }, requester.conversationId);
+    if (!ticket) return false;
+    const deliveredAt = [...ticket.events].reverse().find((e) => e.kind === 'reply')?.deliveredAt ?? '';
+    const passed = await this.passedReply.get(context, null);
+    if (passed && passed.ticketId === ticket.id && passed.deliveredAt === deliveredAt) return false;
+    if (!isAnswerToPostmaster(text, ticket.problem, this.answerWords, this.classifier)) {
+      await this.passedReply.set(context, { ticketId: ticket.id, deliveredAt });
+      return false;
+    }
+    this.tickets.addUserReply(ticket.id, text);
+    this.logger.info({ conversationId: requester.conversationId, ticketId: ticket.id }, 'user answered the postmaster');
+    await context.sendActivity(renderText(fill(this.messages.ticketReplyAdded, { ticketId: ticket.id })));
     return true;
   }
 
@@ -161,8 +213,9 @@ export class HelpdeskBot extends ActivityHandler {
   private async escalate(context: TurnContext, record: EscalationRecord): Promise<TicketFacts | string | null> {
     const requester = requesterOf(context.activity);
     try {
-      // A conversation whose replies came back in the HTTP response (expectReplies) has no address to write to later.
-      const reachable = context.activity.deliveryMode !== 'expectReplies';
+      // A conversation whose replies came back in the HTTP response (expectReplies) has no address to write to
+      // later, unless it is one of the built-in Direct Line's: those live in this process (bot/proactive.ts).
+      const reachable = context.activity.deliveryMode !== 'expectReplies' || isInProcessDirectLine(context.activity);
       const conversationRef = reachable
         ? (JSON.parse(JSON.stringify(TurnContext.getConversationReference(context.activity))) as Record<string, unknown>)
         : undefined;

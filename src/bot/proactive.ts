@@ -1,11 +1,15 @@
 /**
- * The postmaster's reply to a ticket, delivered into the user's own conversation: the conversation
- * reference stored with the ticket, `continueConversationAsync`, the reply as a sentence of
- * dialogs/_messages.yaml and the hint how to answer (the user's answer then goes onto the ticket).
+ * Messages the bot sends on its own into a stored conversation: the postmaster's reply into the user's
+ * conversation, and new tickets into the postmaster's. A conversation of the built-in Direct Line (web
+ * chat) lives in this process: the activities are appended to its transcript and pushed to its streams.
+ * Any other (Teams, the Emulator, any channel with a serviceUrl) goes through the adapter's
+ * `continueConversationAsync` with the stored conversation reference.
  */
-import type { CloudAdapter, ConversationReference } from 'botbuilder';
+import type { Activity, CloudAdapter, ConversationReference } from 'botbuilder';
 import { fill, type Messages } from '../dialogs/messages';
 import { isLoopbackUrl } from '../server/activity';
+import { isInProcessDirectLine } from '../channels/directline/service';
+import type { Ticket } from '../tickets/types';
 import type { UserMessenger } from '../tickets/ticket-service';
 import { renderText } from './render';
 
@@ -17,17 +21,47 @@ export interface ProactiveOptions {
    * replies to /api/messages): a stored reference never makes the server post to another host.
    */
   authEnabled: boolean;
+  /** The built-in Direct Line, once registered: where its conversations' messages go. */
+  directLine?: () => InProcessChannel | undefined;
 }
 
-export function proactiveMessenger(adapter: Pick<CloudAdapter, 'continueConversationAsync'>, messages: Messages, options: ProactiveOptions): UserMessenger {
-  return async (ref, ticket, reply) => {
+/** A channel whose conversations live in this process (DirectLineService). */
+export interface InProcessChannel {
+  deliver(conversationId: string, activities: readonly Partial<Activity>[]): Promise<void>;
+}
+
+/** Sends activities into the conversation a stored reference names; rejects when it cannot. */
+export type ConversationSender = (ref: Record<string, unknown>, activities: readonly Partial<Activity>[]) => Promise<void>;
+
+export function conversationSender(adapter: Pick<CloudAdapter, 'continueConversationAsync'>, options: ProactiveOptions): ConversationSender {
+  return async (ref, activities) => {
     const reference = ref as Partial<ConversationReference>;
+    if (isInProcessDirectLine(reference)) {
+      const directLine = options.directLine?.();
+      const conversationId = reference.conversation?.id;
+      if (!directLine || !conversationId) throw new Error('the built-in Direct Line is not available');
+      await directLine.deliver(conversationId, activities);
+      return;
+    }
     if (!options.authEnabled && !isLoopbackUrl(String(reference.serviceUrl ?? ''))) {
       throw new Error('not a loopback serviceUrl with authentication off');
     }
-    const text = `${fill(messages.postmasterReply, { ticketId: ticket.id, title: ticket.title, reply })}\n\n${messages.postmasterReplyHint}`;
     await adapter.continueConversationAsync(options.appId, reference, async (context) => {
-      await context.sendActivity(renderText(text));
+      await context.sendActivities([...activities]);
     });
+  };
+}
+
+/** Whether the user's next message in that conversation is taken as their answer (see tickets/awaiting-answer.ts). */
+export function postmasterReplyText(messages: Messages, ticket: Ticket, reply: string): string {
+  const said = fill(messages.postmasterReply, { ticketId: ticket.id, title: ticket.title, reply });
+  const hint = ticket.status === 'waiting-for-user' ? fill(messages.postmasterReplyAnswerHere, { ticketId: ticket.id }) : messages.postmasterReplyHint;
+  return `${said}\n\n${hint}`;
+}
+
+/** The postmaster's reply to a ticket, delivered into the user's own conversation, with how to answer. */
+export function proactiveMessenger(send: ConversationSender, messages: Messages): UserMessenger {
+  return async (ref, ticket, reply) => {
+    await send(ref, [renderText(postmasterReplyText(messages, ticket, reply))]);
   };
 }

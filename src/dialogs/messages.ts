@@ -82,6 +82,8 @@ export const MessagesSchema = z.object({
   ticketNoteEmpty: text,
   postmasterReply: text,
   postmasterReplyHint: text,
+  postmasterReplyAnswerHere: text,
+  ticketReplyAdded: text,
   /** How each ticket status reads to the user (keys: src/tickets/types.ts TICKET_STATUSES). */
   ticketStatuses: z.object({ open: text, 'in-progress': text, 'waiting-for-user': text, resolved: text }),
 }).passthrough();

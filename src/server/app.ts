@@ -19,7 +19,8 @@ import { registerWebChat } from '../channels/webchat/routes';
 import { registerTriageRoutes } from './triage-routes';
 import { registerTicketRoutes } from './ticket-routes';
 import { registerAdminRoutes } from './admin-routes';
-import { proactiveMessenger } from '../bot/proactive';
+import { conversationSender, proactiveMessenger } from '../bot/proactive';
+import type { Classifier } from '../engine/engine';
 import type { TicketService } from '../tickets/ticket-service';
 import { registerRateLimit } from './rate-limit';
 import { rejectDeepJson } from './json-depth';
@@ -34,6 +35,8 @@ export interface AppDeps {
   core: {
     catalog: { trees: { readonly size: number }; messages: Messages };
     engine: TurnEngine;
+    /** Tells a new problem from the user's answer to the postmaster (the real core's recognizer). */
+    recognizer?: Classifier;
   };
   storage: HelpdeskStorage;
   /** Where escalations go; by default they are kept in `storage`. */
@@ -76,6 +79,7 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): HelpdeskApp 
     tickets: deps.tickets,
     logger,
     logUserText: config.logUserText,
+    classifier: deps.core.recognizer,
   });
 
   const server = restify.createServer({ name: config.botName, handleUncaughtExceptions: false });
@@ -155,12 +159,14 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): HelpdeskApp 
   );
 
   registerTriageRoutes(server, config, deps.triage, logger);
-  deps.tickets?.setUserMessenger(proactiveMessenger(adapter, messages, { appId: config.auth.appId, authEnabled: config.auth.enabled }));
-  registerTicketRoutes(server, config, deps.tickets, logger);
-  registerAdminRoutes(server, config, deps.tickets);
-
   const directLine = registerDirectLine(server, config, { adapter, bot, logger });
   registerWebChat(server, config, { directLine, logger });
+
+  // Messages the bot sends on its own (postmaster replies): the built-in Direct Line's conversations in process, others via the adapter.
+  const sendToConversation = conversationSender(adapter, { appId: config.auth.appId, authEnabled: config.auth.enabled, directLine: () => directLine });
+  deps.tickets?.setUserMessenger(proactiveMessenger(sendToConversation, messages));
+  registerTicketRoutes(server, config, deps.tickets, logger);
+  registerAdminRoutes(server, config, deps.tickets);
 
   return { server, adapter, bot };
 }

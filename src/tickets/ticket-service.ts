@@ -81,6 +81,30 @@ export class TicketService implements EscalationSink {
   }
 
   /**
+   * The ticket of this user, opened from this conversation, that waits for their answer: status
+   * waiting-for-user, the postmaster's latest reply delivered into the conversation, and nothing from the
+   * user since. The newest such ticket, or undefined.
+   */
+  awaitingAnswer(owner: TicketOwner, conversationId: string): Ticket | undefined {
+    for (const summary of this.store.list({ owner, status: 'waiting-for-user', limit: 20 })) {
+      const ticket = this.store.get(summary.id);
+      if (!ticket || ticket.requester.conversationId !== conversationId) continue;
+      const lastReply = ticket.events.map((e) => e.kind).lastIndexOf('reply');
+      const reply = ticket.events[lastReply];
+      if (!reply?.deliveredAt) continue;
+      if (ticket.events.slice(lastReply + 1).some((e) => e.author === 'user')) continue;
+      return ticket;
+    }
+    return undefined;
+  }
+
+  /** The user's answer to the postmaster, in chat: on the ticket, which goes back to in progress. */
+  addUserReply(ticketId: string, text: string): Ticket | undefined {
+    if (this.store.addEvent(ticketId, { kind: 'user-reply', author: 'user', text, status: 'in-progress' }) === null) return undefined;
+    return this.store.get(ticketId);
+  }
+
+  /**
    * Counts what happened in a conversation this turn, for the helpdesk numbers: a flow started (its
    * problem or tree), the engine's events, and a rating given. `keepText` false stores no user words
    * (LOG_USER_TEXT=false).
@@ -118,11 +142,13 @@ export class TicketService implements EscalationSink {
     }
     let replyDelivered: boolean | null = null;
     if (update.reply) {
-      this.store.addEvent(ticket.id, { kind: 'reply', author: 'postmaster', text: update.reply });
+      const eventId = this.store.addEvent(ticket.id, { kind: 'reply', author: 'postmaster', text: update.reply });
       const ref = this.store.conversationRef(ticket.id);
-      if (this.messenger && ref) {
+      if (this.messenger && ref && eventId !== null) {
         try {
-          await withTimeout(this.messenger(ref, ticket, update.reply), REPLY_TIMEOUT_MS);
+          // The ticket as it is now: the message tells the user whether an answer is expected.
+          await withTimeout(this.messenger(ref, this.store.get(ticket.id) as Ticket, update.reply), REPLY_TIMEOUT_MS);
+          this.store.markEventDelivered(eventId);
           replyDelivered = true;
         } catch {
           replyDelivered = false;

@@ -77,6 +77,8 @@ export const TICKETS_MIGRATIONS: readonly string[] = [
      conversation_id TEXT NOT NULL
    );
    CREATE INDEX ratings_at ON ratings (at);`,
+  // When a postmaster's reply reached the user's conversation (the user's next message may then be the answer).
+  `ALTER TABLE ticket_events ADD COLUMN delivered_at TEXT;`,
 ];
 
 export const TICKETS_SCHEMA_VERSION = TICKETS_MIGRATIONS.length;
@@ -104,6 +106,7 @@ interface EventRow {
   author: TicketEvent['author'];
   text: string;
   status: TicketStatus | null;
+  delivered_at: string | null;
 }
 
 interface DeliveryRow {
@@ -197,7 +200,7 @@ export class TicketStore {
   get(id: string): Ticket | undefined {
     const row = this.db.prepare('SELECT * FROM tickets WHERE id = ?').get(normaliseId(id)) as TicketRow | undefined;
     if (!row) return undefined;
-    const events = (this.db.prepare('SELECT at, kind, author, text, status FROM ticket_events WHERE ticket_id = ? ORDER BY id').all(row.id) as EventRow[]).map(toEvent);
+    const events = (this.db.prepare('SELECT at, kind, author, text, status, delivered_at FROM ticket_events WHERE ticket_id = ? ORDER BY id').all(row.id) as EventRow[]).map(toEvent);
     const deliveries = (this.db.prepare('SELECT * FROM deliveries WHERE ticket_id = ? ORDER BY id').all(row.id) as DeliveryRow[]).map(toDelivery);
     return {
       id: row.id,
@@ -251,18 +254,22 @@ export class TicketStore {
     }));
   }
 
-  /** Adds an event (and applies its status); false when there is no such ticket. */
-  addEvent(id: string, event: Omit<TicketEvent, 'at'>): boolean {
+  /** Adds an event (and applies its status); returns the event's row id, or null when there is no such ticket. */
+  addEvent(id: string, event: Omit<TicketEvent, 'at' | 'deliveredAt'>): number | null {
     const at = this.now().toISOString();
-    const run = this.db.transaction((): boolean => {
+    const run = this.db.transaction((): number | null => {
       const ticketId = normaliseId(id);
       const sets = event.status ? 'status = ?, updated_at = ?' : 'updated_at = ?';
       const args = event.status ? [event.status, at, ticketId] : [at, ticketId];
-      if (this.db.prepare(`UPDATE tickets SET ${sets} WHERE id = ?`).run(...args).changes === 0) return false;
-      this.insertEvent(ticketId, { ...event, at });
-      return true;
+      if (this.db.prepare(`UPDATE tickets SET ${sets} WHERE id = ?`).run(...args).changes === 0) return null;
+      return this.insertEvent(ticketId, { ...event, at });
     });
     return run.immediate();
+  }
+
+  /** Records that a postmaster's reply (an event added by addEvent) reached the user's conversation. */
+  markEventDelivered(eventId: number): void {
+    this.db.prepare('UPDATE ticket_events SET delivered_at = ? WHERE id = ?').run(this.now().toISOString(), eventId);
   }
 
   /** Makes the next id greater than `last` (ids an older store already handed out are never reused). */
@@ -354,10 +361,11 @@ export class TicketStore {
     if (this.db.open) this.db.close();
   }
 
-  private insertEvent(ticketId: string, event: TicketEvent): void {
-    this.db
+  private insertEvent(ticketId: string, event: TicketEvent): number {
+    const result = this.db
       .prepare('INSERT INTO ticket_events (ticket_id, at, kind, author, text, status) VALUES (?, ?, ?, ?, ?, ?)')
       .run(ticketId, event.at, event.kind, event.author, event.text, event.status ?? null);
+    return Number(result.lastInsertRowid);
   }
 }
 
@@ -370,6 +378,7 @@ export function normaliseId(id: string): string {
 function toEvent(row: EventRow): TicketEvent {
   const event: TicketEvent = { at: row.at, kind: row.kind, author: row.author, text: row.text };
   if (row.status) event.status = row.status;
+  if (row.delivered_at) event.deliveredAt = row.delivered_at;
   return event;
 }
 

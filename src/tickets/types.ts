@@ -15,11 +15,14 @@ export function isTicketStatus(value: unknown): value is TicketStatus {
 /** Something that happened to a ticket after it was made, oldest first. */
 export interface TicketEvent {
   at: string;
-  kind: 'created' | 'status' | 'reply' | 'user-note';
+  /** `user-reply`: the user's answer in chat to the postmaster's question; `user-note`: "add to my ticket: …". */
+  kind: 'created' | 'status' | 'reply' | 'user-note' | 'user-reply';
   author: 'user' | 'postmaster' | 'system';
   text: string;
   /** The new status, for a status change. */
   status?: TicketStatus;
+  /** For a postmaster's reply: when it reached the user's conversation (absent: not delivered). */
+  deliveredAt?: string;
 }
 
 export type DeliveryState = 'pending' | 'delivered' | 'failed';

@@ -20,6 +20,11 @@ export const DIRECT_LINE_CHANNEL_ID = 'directline';
  */
 export const IN_PROCESS_SERVICE_URL = 'https://directline.invalid/';
 
+/** Whether a conversation reference (or an activity) belongs to a conversation of the built-in Direct Line. */
+export function isInProcessDirectLine(ref: { channelId?: unknown; serviceUrl?: unknown }): boolean {
+  return ref.channelId === DIRECT_LINE_CHANNEL_ID && ref.serviceUrl === IN_PROCESS_SERVICE_URL;
+}
+
 /** Activity types a client may post. Typing is accepted and dropped: the bot does nothing with it. */
 export const POSTABLE_TYPES = ['message', 'event', 'typing'] as const;
 
@@ -196,6 +201,30 @@ export class DirectLineService {
     });
     await this.serialize(record.id, () => this.runAndStore(record, echoed));
     return { id: echoed.id };
+  }
+
+  /**
+   * A message the bot sends on its own (a postmaster's reply to a ticket, a new ticket for the
+   * postmaster): stored after everything the conversation has, and pushed to its open streams, exactly
+   * like a reply, so a polling or WebSocket client sees it. Waits for a turn under way to finish first.
+   */
+  async deliver(conversationId: string, activities: readonly Partial<Activity>[]): Promise<void> {
+    const record = this.options.store.get(conversationId);
+    if (!record) throw new DirectLineError(404, 'NotFound', 'No such conversation.');
+    await this.serialize(record.id, async () => {
+      for (const activity of activities) {
+        const { serviceUrl: _serviceUrl, callerId: _callerId, deliveryMode: _deliveryMode, ...rest } = activity;
+        this.append(record.id, {
+          type: 'message',
+          ...rest,
+          channelId: DIRECT_LINE_CHANNEL_ID,
+          conversation: { id: record.id },
+          from: this.botAccount(),
+          recipient: userAccount(record),
+          timestamp: new Date().toISOString(),
+        });
+      }
+    });
   }
 
   /** One turn: the activity goes to the bot; each reply is stored and pushed, in the order sent. */
