@@ -6,16 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
-import { Phrase } from './schema';
-
-/** A regular expression as text; rejected with its own error message when it does not compile. */
-const RegexSource = z.string().min(1).superRefine((source, ctx) => {
-  try {
-    new RegExp(source, 'u');
-  } catch (err) {
-    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `not a valid regular expression: ${(err as Error).message}` });
-  }
-});
+import { Phrase, RegexSource } from './schema';
 
 export const LexiconSchema = z
   .object({

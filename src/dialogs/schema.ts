@@ -9,6 +9,15 @@ import { z } from 'zod';
 /** A phrase; YAML reads a bare `503` as a number, which is meant as the text "503". */
 export const Phrase = z.union([z.string().min(1), z.number()]).transform(String);
 
+/** A regular expression as text; rejected with its own error message when it does not compile. */
+export const RegexSource = z.string().min(1).superRefine((source, ctx) => {
+  try {
+    new RegExp(source, 'u');
+  } catch (err) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `not a valid regular expression: ${(err as Error).message}` });
+  }
+});
+
 /** Where a node or option leads: a node id of the same tree, or `@<tree-id>` to hand over to another tree. */
 const Target = z.string().min(1);
 
@@ -122,6 +131,15 @@ export const TreeSchema = z
      * bounce line buried in a pasted ticket — they decide. They count as triggers too.
      */
     errors: z.array(Phrase).default([]),
+    /**
+     * What word order tells and word overlap cannot: regular expressions over the lower-cased message.
+     * `for` makes this problem more likely ("how do I disable IMAP for the sales team" is a policy
+     * question), `against` less likely. They weigh a match; they never make one.
+     */
+    cues: z
+      .object({ for: z.array(RegexSource).default([]), against: z.array(RegexSource).default([]) })
+      .strict()
+      .default({}),
     start: z.string().min(1),
     nodes: z.array(NodeSchema).min(1),
   })

@@ -11,6 +11,7 @@
 import type { Catalog } from '../dialogs/loader';
 import type { Category, LoadedTree } from '../dialogs/schema';
 import { PROBLEM_CATEGORY, OUT_OF_SCOPE_PROBLEM_ID, HUMAN_PROBLEM_ID } from '../dialogs/taxonomy';
+import { compileTreeCues, weighCues, type TreeCues } from './cues';
 import { compileDirectionCues, readDirection, type Direction, type DirectionCues } from './direction';
 import { extractEntities } from './entities';
 import { normalizeText } from './normalize';
@@ -43,6 +44,11 @@ export const RECOGNIZER_DEFAULTS = Object.freeze({
   /** A send problem in a message about incoming mail (or the reverse) weighs this share of its score. */
   againstDirectionFactor: 0.8,
 
+  /** A tree whose `cues.for` match the message weighs this much more (at most 1)… */
+  cueBoost: 1.15,
+  /** …and one whose `cues.against` match, this share. */
+  cuePenalty: 0.85,
+
   /** A problem needs at least this score. */
   problemThreshold: 0.42,
   /** A category-only phrase needs at least this score… */
@@ -71,12 +77,19 @@ export const RECOGNIZER_DEFAULTS = Object.freeze({
   maxAlternatives: 3,
 });
 
-export type RecognizerOptions = Partial<typeof RECOGNIZER_DEFAULTS>;
+/** The tuning values as numbers (Object.freeze keeps literal types). */
+export type RecognizerConfig = { [K in keyof typeof RECOGNIZER_DEFAULTS]: number };
+export type RecognizerOptions = Partial<RecognizerConfig>;
 
 export function createRecognizer(catalog: Catalog, options: RecognizerOptions = {}): Recognizer {
-  const config = { ...RECOGNIZER_DEFAULTS, ...options };
+  const config: RecognizerConfig = { ...RECOGNIZER_DEFAULTS, ...options };
   const lexicon = buildLexicon(catalog.lexicon);
-  const scoredTrees = [...catalog.trees.values()].filter((t) => (t.kind === 'problem' || t.kind === 'clarify') && (t.triggers.length > 0 || t.errors.length > 0));
+  const negations = catalog.lexicon.negations.map((source) => new RegExp(source, 'giu'));
+  const withoutNegated = (text: string) => negations.reduce((t, re) => t.replace(re, ' '), text);
+  // Triggers are read like messages: "not even in spam" in a trigger says nothing about spam either.
+  const scoredTrees = [...catalog.trees.values()]
+    .filter((t) => (t.kind === 'problem' || t.kind === 'clarify') && (t.triggers.length > 0 || t.errors.length > 0))
+    .map((t) => ({ ...t, triggers: t.triggers.map(withoutNegated) }));
   const index = buildTriggerIndex(scoredTrees, lexicon);
   const known = new Map(index.surfaceFrequency);
   for (const variant of lexicon.variants) if (!known.has(variant)) known.set(variant, 1);
@@ -88,17 +101,21 @@ export function createRecognizer(catalog: Catalog, options: RecognizerOptions = 
   const fuzzy = buildFuzzyPhrases(index.entries, config.fuzzyThreshold);
   const treeById = new Map(scoredTrees.map((t) => [t.id, t]));
   const direction = compileDirectionCues(catalog.lexicon.direction);
-  return { classify: (text) => classify(text, { config, lexicon, index, correct, fuzzy, treeById, direction }) };
+  const cues = compileTreeCues(scoredTrees);
+  return { classify: (text) => classify(text, { config, lexicon, index, correct, fuzzy, treeById, direction, cues, withoutNegated }) };
 }
 
 interface Context {
-  config: typeof RECOGNIZER_DEFAULTS;
+  config: RecognizerConfig;
   lexicon: Lexicon;
   index: TriggerIndex;
   correct: (word: string) => string;
   fuzzy: FuzzyPhrases;
   treeById: ReadonlyMap<string, LoadedTree>;
   direction: DirectionCues;
+  cues: TreeCues;
+  /** Removes what the message denies ("nothing in spam") before it is read. */
+  withoutNegated: (text: string) => string;
 }
 
 /** Sentences and clauses; a problem named in one clause should not be diluted by the others. */
@@ -245,12 +262,14 @@ function gatherEvidence(text: string, normalized: string, ctx: Context): { evide
 
 function classify(rawText: string, ctx: Context): Classification {
   const { config } = ctx;
-  const text = (typeof rawText === 'string' ? rawText : '').slice(0, config.maxChars);
+  const whole = (typeof rawText === 'string' ? rawText : '').slice(0, config.maxChars);
+  const entities = extractEntities(whole);
+  const text = ctx.withoutNegated(whole);
   const normalized = normalizeText(text);
-  const entities = extractEntities(text);
   const language = hasCjk(normalized) ? (/[a-z]{3,}/.test(normalized.replace(/\b(?:outlook|foxmail|smtp|imap|pop3?|mx|spf|dns|cname|txt|webmail|email|mail)\b/g, '')) ? 'mixed' : 'zh') : 'en';
   const { evidence, wholeTokens } = gatherEvidence(text, normalized, ctx);
   weighDirection(evidence, readDirection(normalized, ctx.direction), config);
+  weighCues(evidence, normalized, ctx.cues, config);
 
   type Scored = Evidence & { treeId: string };
   const ranked: Scored[] = [...evidence].map(([treeId, e]) => ({ treeId, ...e })).sort((a, b) => b.score - a.score);
@@ -320,7 +339,7 @@ function classify(rawText: string, ctx: Context): Classification {
 }
 
 /** Mail said to come in makes a send problem less likely, and the reverse (see direction.ts). */
-function weighDirection(evidence: Map<string, Evidence>, direction: Direction | null, config: typeof RECOGNIZER_DEFAULTS): void {
+function weighDirection(evidence: Map<string, Evidence>, direction: Direction | null, config: RecognizerConfig): void {
   if (direction === null) return;
   const against: Category = direction === 'incoming' ? 'send' : 'receive';
   for (const [treeId, e] of evidence) if (PROBLEM_CATEGORY[treeId] === against) e.score *= config.againstDirectionFactor;
@@ -336,7 +355,7 @@ function weighDirection(evidence: Map<string, Evidence>, direction: Direction | 
  *   most. An exact error string keeps its place unless the message first names, strongly, a problem of
  *   another category ("nobody receives external mail, and what we send fails with spf check failed").
  */
-function preferConcreteAndFirst<T extends { treeId: string; score: number; position: number; verbatim: boolean }>(problems: T[], config: typeof RECOGNIZER_DEFAULTS, isLong: boolean): T[] {
+function preferConcreteAndFirst<T extends { treeId: string; score: number; position: number; verbatim: boolean }>(problems: T[], config: RecognizerConfig, isLong: boolean): T[] {
   if (problems.length < 2) return problems;
   const top = problems[0];
   const concrete = problems.filter((p) => p.treeId !== HUMAN_PROBLEM_ID && p.treeId !== OUT_OF_SCOPE_PROBLEM_ID);
