@@ -120,6 +120,10 @@ describe('validator on broken trees', () => {
     expect(validate([goodTree(), other])).toEqual([expect.stringMatching(/trigger "too many password errors" is also a trigger of 'password-locked'/)]);
   });
 
+  test('a cue that is not a regular expression names the file and the cue', () => {
+    expect(validate([{ ...goodTree(), cues: { for: ['how do i (unlock'] } }]).join('\n')).toMatch(/tree-0\.yaml.*cues\.for\.0: not a valid regular expression/);
+  });
+
   test('YAML syntax errors and duplicate keys name the file', () => {
     expect(validate([], { 'broken.yaml': 'id: x\nid: y\n' })).toEqual([expect.stringMatching(/broken\.yaml: YAML: .*unique/i)]);
   });
