@@ -3,14 +3,14 @@
  * check. Errors leave as small JSON bodies; stack traces and SDK messages stay in the logs.
  */
 import restify, { type Request, type Response, type Server } from 'restify';
-import { ConversationState, type Activity } from 'botbuilder';
+import type { Activity } from 'botbuilder';
 import type { Config } from '../config';
 import type { Messages } from '../dialogs/messages';
 import { HelpdeskBot, errorSummary, type TurnEngine } from '../bot/helpdesk-bot';
 import { turnErrorHandler } from '../bot/turn-error';
 import { StorageEscalationSink } from '../escalation/storage-sink';
 import type { EscalationSink } from '../escalation/types';
-import type { HelpdeskStorage } from '../storage';
+import { JsonConversationState, type HelpdeskStorage } from '../storage';
 import { botFrameworkAuthentication, HelpdeskAdapter, isAuthError } from './adapter';
 import { describeActivityErrors, InboundActivitySchema, isLoopbackUrl } from './activity';
 import { silentLogger, type Logger } from './logger';
@@ -70,7 +70,7 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): HelpdeskApp 
   const adapter = new HelpdeskAdapter(botFrameworkAuthentication(config));
   adapter.onTurnError = turnErrorHandler(messages, logger);
 
-  const conversationState = new ConversationState(deps.storage.storage);
+  const conversationState = new JsonConversationState(deps.storage.storage);
   const bot = new HelpdeskBot({
     engine,
     messages,

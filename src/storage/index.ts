@@ -33,3 +33,4 @@ export function memoryStorage(): HelpdeskStorage {
 }
 
 export { SqliteStorage, StorageETagConflictError } from './sqlite-storage';
+export { JsonConversationState } from './json-conversation-state';

@@ -3,8 +3,19 @@
  *
  * Semantics follow botbuilder's MemoryStorage: `read` returns each stored item with its current `eTag`;
  * `write` replaces an item when the given `eTag` is `'*'`, missing, or equal to the stored one, and
- * otherwise throws an eTag conflict. Unlike MemoryStorage, one `write` call is one transaction: when any
+ * otherwise throws an eTag conflict. Unlike MemoryStorage, one `write` call is all or nothing: when any
  * item conflicts, none of them is written.
+ *
+ * Group commit: the writes and deletes called during one turn of the event loop are committed together,
+ * in one SQLite transaction, just after it (each call in its own savepoint, so a conflict still rejects
+ * only its own call, and the calls apply in the order they were made). A commit costs far more than the
+ * rows in it (the WAL frames, and every thousand pages a checkpoint that syncs the file), and a busy
+ * server finishes several turns in one loop turn. A call's promise resolves only once its transaction has
+ * committed, so whatever is told to the user after `await write()` is in the file: the WAL runs with
+ * `synchronous = NORMAL` (sqlite-database.ts), where a commit is durable against the process dying
+ * (SIGKILL, a crash) as soon as it returns, and the last commits can be lost only if the whole machine
+ * loses power or the OS crashes before it syncs the WAL. A `read` of a key with a write still waiting
+ * commits the waiting calls first, so every read sees every write made before it.
  */
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
@@ -36,13 +47,33 @@ interface Row {
   etag: string;
 }
 
+/** An item of a write, serialized when `write` is called; `eTag` only when it must match the stored one. */
+interface RowToWrite {
+  key: string;
+  json: string;
+  eTag?: string;
+}
+
+/** A write or delete waiting for the next group commit. */
+interface Pending {
+  apply: () => void;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
 export class SqliteStorage implements Storage {
   private readonly db: Database.Database;
   private readonly selectOne: Database.Statement<[string], Row>;
   private readonly selectEtag: Database.Statement<[string], { etag: string }>;
   private readonly upsert: Database.Statement<[string, string, string, string]>;
   private readonly remove: Database.Statement<[string]>;
-  private readonly writeAll: (changes: StoreItems) => void;
+  private readonly applyWrite: (rows: readonly RowToWrite[]) => void;
+  private readonly applyDelete: (keys: readonly string[]) => void;
+  private readonly commitGroup: (group: readonly Pending[]) => unknown[];
+  /** Calls waiting for the next group commit, in call order, and the keys they touch. */
+  private pending: Pending[] = [];
+  private pendingKeys = new Set<string>();
+  private flushScheduled = false;
 
   /** Opens (and creates when needed) the database file; `':memory:'` gives a private in-memory database. */
   constructor(readonly file: string) {
@@ -55,21 +86,36 @@ export class SqliteStorage implements Storage {
        ON CONFLICT(key) DO UPDATE SET value = excluded.value, etag = excluded.etag, updated_at = excluded.updated_at`,
     );
     this.remove = this.db.prepare('DELETE FROM items WHERE key = ?');
-    this.writeAll = this.db.transaction((changes: StoreItems) => {
+    // Nested in commitGroup's transaction, each of these runs in a savepoint: it undoes itself when it throws.
+    this.applyWrite = this.db.transaction((rows: readonly RowToWrite[]) => {
       const now = new Date().toISOString();
-      for (const [key, item] of Object.entries(changes)) {
-        const { eTag, ...value } = (item ?? {}) as { eTag?: unknown } & Record<string, unknown>;
-        if (typeof eTag === 'string' && eTag !== '' && eTag !== '*') {
+      for (const { key, json, eTag } of rows) {
+        if (eTag !== undefined) {
           const current = this.selectEtag.get(key);
           if (current && current.etag !== eTag) throw new StorageETagConflictError(key);
         }
-        this.upsert.run(key, JSON.stringify(value), randomUUID(), now);
+        this.upsert.run(key, json, randomUUID(), now);
       }
     });
+    this.applyDelete = this.db.transaction((keys: readonly string[]) => {
+      for (const key of keys) this.remove.run(key);
+    });
+    // The outcome of each call: undefined when it applied, else what it threw.
+    this.commitGroup = this.db.transaction((group: readonly Pending[]) =>
+      group.map((call) => {
+        try {
+          call.apply();
+          return undefined;
+        } catch (err) {
+          return err ?? new Error('storage call failed');
+        }
+      }),
+    );
   }
 
   async read(keys: string[]): Promise<StoreItems> {
     if (!keys) throw new ReferenceError('Keys are required when reading.');
+    if (this.pendingKeys.size > 0 && keys.some((key) => this.pendingKeys.has(key))) this.flush();
     const items: StoreItems = {};
     for (const key of keys) {
       const row = this.selectOne.get(key);
@@ -78,17 +124,61 @@ export class SqliteStorage implements Storage {
     return items;
   }
 
-  async write(changes: StoreItems): Promise<void> {
-    if (!changes) throw new ReferenceError('Changes are required when writing.');
-    this.writeAll(changes);
+  write(changes: StoreItems): Promise<void> {
+    if (!changes) return Promise.reject(new ReferenceError('Changes are required when writing.'));
+    // Serialized now, so the caller may change its objects as soon as this returns (as with MemoryStorage).
+    let rows: RowToWrite[];
+    try {
+      rows = Object.entries(changes).map(([key, item]) => {
+        const { eTag, ...value } = (item ?? {}) as { eTag?: unknown } & Record<string, unknown>;
+        const row: RowToWrite = { key, json: JSON.stringify(value) };
+        if (typeof eTag === 'string' && eTag !== '' && eTag !== '*') row.eTag = eTag;
+        return row;
+      });
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.enqueue(
+      rows.map((r) => r.key),
+      () => this.applyWrite(rows),
+    );
   }
 
-  async delete(keys: string[]): Promise<void> {
-    if (!keys) throw new ReferenceError('Keys are required when deleting.');
-    const run = this.db.transaction((ks: string[]) => {
-      for (const key of ks) this.remove.run(key);
+  delete(keys: string[]): Promise<void> {
+    if (!keys) return Promise.reject(new ReferenceError('Keys are required when deleting.'));
+    const copy = [...keys];
+    return this.enqueue(copy, () => this.applyDelete(copy));
+  }
+
+  private enqueue(keys: readonly string[], apply: () => void): Promise<void> {
+    if (!this.db.open) return Promise.reject(new TypeError('The database connection is not open'));
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ apply, resolve, reject });
+      for (const key of keys) this.pendingKeys.add(key);
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        // After the I/O callbacks of this loop turn (the other requests that arrived with this one).
+        setImmediate(() => this.flush());
+      }
     });
-    run(keys);
+  }
+
+  /** Commits every waiting call in one transaction and settles their promises. */
+  private flush(): void {
+    this.flushScheduled = false;
+    const group = this.pending;
+    if (group.length === 0) return;
+    this.pending = [];
+    this.pendingKeys = new Set();
+    let outcomes: unknown[];
+    try {
+      outcomes = this.commitGroup(group);
+    } catch (err) {
+      // The commit itself failed (disk full, I/O error, the database closed): nothing of the group was written.
+      for (const call of group) call.reject(err);
+      return;
+    }
+    group.forEach((call, i) => (outcomes[i] === undefined ? call.resolve() : call.reject(outcomes[i])));
   }
 
   /** True when the database answers a trivial query (for the health check). */
@@ -104,8 +194,11 @@ export class SqliteStorage implements Storage {
     return this.db.pragma('user_version', { simple: true }) as number;
   }
 
+  /** Commits the waiting writes, then closes the file. */
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.flush();
+    this.db.close();
   }
 
 }

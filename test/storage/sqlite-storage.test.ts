@@ -148,6 +148,87 @@ describe('SqliteStorage', () => {
   });
 });
 
+describe('SqliteStorage group commit', () => {
+  test('the writes and deletes of one event-loop turn commit in one transaction, each call all or nothing', async () => {
+    const file = path.join(dir, STATE_FILE);
+    const storage = openStorage(file);
+    await storage.write({ k: { v: 1 }, gone: { v: 0 } });
+    const stale = (await storage.read(['k']))['k'].eTag;
+    await storage.write({ k: { v: 2 } });
+
+    const other = new Database(file, { readonly: true });
+    try {
+      const before = other.pragma('data_version', { simple: true }) as number;
+      const results = await Promise.allSettled([
+        storage.write({ a: { v: 1 } }),
+        storage.write({ b: { v: 1 }, k: { v: 3, eTag: stale } }),
+        storage.delete(['gone']),
+        storage.write({ c: { v: 1 } }),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+      expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/eTag conflict/);
+      // data_version moves once for each transaction another connection commits.
+      expect(other.pragma('data_version', { simple: true })).toBe(before + 1);
+    } finally {
+      other.close();
+    }
+    const items = await storage.read(['a', 'b', 'c', 'k', 'gone']);
+    expect(Object.keys(items).sort()).toEqual(['a', 'c', 'k']);
+    expect(items['k'].v).toBe(2);
+  });
+
+  test('calls apply in the order they were made: a later eTag check sees an earlier write of the same turn', async () => {
+    const storage = openStorage();
+    await storage.write({ k: { v: 1 } });
+    const eTag = (await storage.read(['k']))['k'].eTag;
+    const first = storage.write({ k: { v: 2, eTag } });
+    const second = storage.write({ k: { v: 3, eTag } });
+    const deleted = storage.write({ d: { v: 1 } }).then(() => 'written');
+    const removal = storage.delete(['d']);
+    await expect(first).resolves.toBeUndefined();
+    await expect(second).rejects.toThrow(StorageETagConflictError);
+    await Promise.all([deleted, removal]);
+    expect((await storage.read(['k']))['k'].v).toBe(2);
+    expect(await storage.read(['d'])).toEqual({});
+  });
+
+  test('a read sees a write that is still waiting for its commit', async () => {
+    const storage = openStorage();
+    const writing = storage.write({ k: { v: 1 } });
+    expect((await storage.read(['k']))['k'].v).toBe(1);
+    await writing;
+  });
+
+  test('the value is taken when write is called: changing the object afterwards does not change what is stored', async () => {
+    const storage = openStorage();
+    const item = { v: 1 };
+    const writing = storage.write({ k: item });
+    item.v = 2;
+    await writing;
+    expect((await storage.read(['k']))['k'].v).toBe(1);
+  });
+
+  test('close commits what is waiting; later calls are refused', async () => {
+    const file = path.join(dir, STATE_FILE);
+    const storage = new SqliteStorage(file);
+    const writing = storage.write({ k: { v: 1 } });
+    storage.close();
+    await expect(writing).resolves.toBeUndefined();
+    await expect(storage.write({ k: { v: 2 } })).rejects.toThrow(/not open/);
+    expect((await openStorage(file).read(['k']))['k'].v).toBe(1);
+  });
+
+  test('a value JSON cannot hold is refused at once, without failing the other calls', async () => {
+    const storage = openStorage();
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    const ok = storage.write({ fine: { v: 1 } });
+    await expect(storage.write({ bad: circular })).rejects.toThrow(/circular/i);
+    await ok;
+    expect(Object.keys(await storage.read(['fine', 'bad']))).toEqual(['fine']);
+  });
+});
+
 describe('createStorage', () => {
   test('sqlite by default, in DATA_DIR/state.sqlite', async () => {
     const store = createStorage({ storage: 'sqlite', dataDir: dir });
