@@ -17,6 +17,8 @@ import type { EscalationSink, Requester } from '../escalation/types';
 import type { Classifier } from '../engine/engine';
 import { isAnswerToPostmaster, type AnswerRuleWords } from '../tickets/answer-rule';
 import { matchFollowUp, type FollowUpWords } from '../tickets/follow-up';
+import { PAIRING_MINUTES } from '../tickets/postmaster-conversation';
+import { normalizeAnswer } from '../recognizer/normalize';
 import { answerFollowUp } from '../tickets/follow-up-replies';
 import type { TicketService } from '../tickets/ticket-service';
 import { isInProcessDirectLine } from '../channels/directline/service';
@@ -79,6 +81,7 @@ export class HelpdeskBot extends ActivityHandler {
   private readonly answerWords: AnswerRuleWords;
   private readonly classifier: Classifier | undefined;
   private readonly passedReply: StatePropertyAccessor<PassedReply | null>;
+  private readonly notifyHereWords: Set<string>;
 
   constructor(options: HelpdeskBotOptions) {
     super();
@@ -99,12 +102,15 @@ export class HelpdeskBot extends ActivityHandler {
     };
     this.classifier = options.classifier;
     this.passedReply = this.conversationState.createProperty<PassedReply | null>(PASSED_REPLY_PROPERTY);
+    this.notifyHereWords = new Set(m.notifyHereWords.map(normalizeAnswer));
 
     this.onMessage(async (context, next) => {
       // In a channel or group chat, what people say to each other is none of the bot's business.
       if (isAddressedToBot(context.activity)) {
         const { input, shape } = mapMessage(context.activity);
-        const handled = input.kind === 'text' && ((await this.followUp(context, input.text)) || (await this.answerToPostmaster(context, input.text)));
+        const handled =
+          input.kind === 'text' &&
+          ((await this.notifyHere(context, input.text)) || (await this.followUp(context, input.text)) || (await this.answerToPostmaster(context, input.text)));
         if (!handled) await this.runTurn(context, input, shape);
       }
       await next();
@@ -136,6 +142,33 @@ export class HelpdeskBot extends ActivityHandler {
     const answers = answerFollowUp(followUp, owner, this.tickets, this.messages);
     this.logger.info({ conversationId: requester.conversationId, followUp: followUp.kind }, 'ticket follow-up');
     await context.sendActivities(answers.map((a) => renderText(a)));
+    return true;
+  }
+
+  /**
+   * "Notify me here about new tickets": the first half of registering this conversation as the postmaster's
+   * (tickets/postmaster-conversation.ts). The reply is a one-time code that the postmaster confirms with the
+   * admin token; nothing is registered until then. Allowed in a Teams channel too (the bot was @mentioned),
+   * where a postmasters' team may want its tickets. True when it was this request.
+   */
+  private async notifyHere(context: TurnContext, text: string): Promise<boolean> {
+    if (!this.tickets || !this.notifyHereWords.has(normalizeAnswer(text))) return false;
+    const activity = context.activity;
+    const conversationRef = storedReference(activity);
+    const requester = requesterOf(activity);
+    if (!conversationRef) {
+      await context.sendActivity(renderText(this.messages.notifyUnreachable));
+      return true;
+    }
+    const code = this.tickets.postmasterConversation.startPairing({
+      conversationRef,
+      channelId: requester.channelId,
+      conversationId: requester.conversationId,
+      userName: requester.userName || requester.userId,
+    });
+    // The code is half of a registration: it stays out of the logs.
+    this.logger.info({ conversationId: requester.conversationId, channelId: requester.channelId }, 'postmaster conversation pairing started');
+    await context.sendActivity(renderText(fill(this.messages.notifyPairing, { code, minutes: String(PAIRING_MINUTES) })));
     return true;
   }
 
@@ -213,12 +246,7 @@ export class HelpdeskBot extends ActivityHandler {
   private async escalate(context: TurnContext, record: EscalationRecord): Promise<TicketFacts | string | null> {
     const requester = requesterOf(context.activity);
     try {
-      // A conversation whose replies came back in the HTTP response (expectReplies) has no address to write to
-      // later, unless it is one of the built-in Direct Line's: those live in this process (bot/proactive.ts).
-      const reachable = context.activity.deliveryMode !== 'expectReplies' || isInProcessDirectLine(context.activity);
-      const conversationRef = reachable
-        ? (JSON.parse(JSON.stringify(TurnContext.getConversationReference(context.activity))) as Record<string, unknown>)
-        : undefined;
+      const conversationRef = storedReference(context.activity);
       const { ticketId } = await this.sink.escalate(record, requester, { conversationRef });
       this.logger.info(
         { conversationId: requester.conversationId, problem: record.problem, ticketId },
@@ -251,6 +279,16 @@ export class HelpdeskBot extends ActivityHandler {
       'turn',
     );
   }
+}
+
+/**
+ * The conversation reference to keep for writing into this conversation later, as plain JSON. None for a
+ * conversation whose replies came back in the HTTP response (expectReplies): it has no address, unless it
+ * is one of the built-in Direct Line's, which live in this process (bot/proactive.ts).
+ */
+function storedReference(activity: Activity): Record<string, unknown> | undefined {
+  const reachable = activity.deliveryMode !== 'expectReplies' || isInProcessDirectLine(activity);
+  return reachable ? (JSON.parse(JSON.stringify(TurnContext.getConversationReference(activity))) as Record<string, unknown>) : undefined;
 }
 
 /**

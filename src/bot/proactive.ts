@@ -9,6 +9,8 @@ import type { Activity, CloudAdapter, ConversationReference } from 'botbuilder';
 import { fill, type Messages } from '../dialogs/messages';
 import { isLoopbackUrl } from '../server/activity';
 import { isInProcessDirectLine } from '../channels/directline/service';
+import { ticketMarkdown } from '../tickets/notify/summary';
+import type { TicketDelivery } from '../tickets/notify/chat';
 import type { Ticket } from '../tickets/types';
 import type { UserMessenger } from '../tickets/ticket-service';
 import { renderText } from './render';
@@ -46,13 +48,24 @@ export function conversationSender(adapter: Pick<CloudAdapter, 'continueConversa
     if (!options.authEnabled && !isLoopbackUrl(String(reference.serviceUrl ?? ''))) {
       throw new Error('not a loopback serviceUrl with authentication off');
     }
+    // A failure is caught inside the turn: left to the adapter, its onTurnError would swallow it (and post
+    // an apology into the very conversation that could not be reached), and the caller would count it sent.
+    let failure: unknown = null;
     await adapter.continueConversationAsync(options.appId, reference, async (context) => {
-      await context.sendActivities([...activities]);
+      try {
+        await context.sendActivities([...activities]);
+      } catch (err) {
+        failure = err ?? new Error('send failed');
+      }
     });
+    if (failure !== null) throw failure;
   };
 }
 
-/** Whether the user's next message in that conversation is taken as their answer (see tickets/awaiting-answer.ts). */
+/**
+ * What the user reads: the reply, then how to answer — when the postmaster waits for them, their next
+ * message here is the answer (TicketService.awaitingAnswer); otherwise "add to my ticket: …".
+ */
 export function postmasterReplyText(messages: Messages, ticket: Ticket, reply: string): string {
   const said = fill(messages.postmasterReply, { ticketId: ticket.id, title: ticket.title, reply });
   const hint = ticket.status === 'waiting-for-user' ? fill(messages.postmasterReplyAnswerHere, { ticketId: ticket.id }) : messages.postmasterReplyHint;
@@ -63,5 +76,12 @@ export function postmasterReplyText(messages: Messages, ticket: Ticket, reply: s
 export function proactiveMessenger(send: ConversationSender, messages: Messages): UserMessenger {
   return async (ref, ticket, reply) => {
     await send(ref, [renderText(postmasterReplyText(messages, ticket, reply))]);
+  };
+}
+
+/** A new ticket, posted into the postmaster's registered conversation (the outbox's chat notifier). */
+export function postmasterTicketDelivery(send: ConversationSender): TicketDelivery {
+  return async (ref, ticket) => {
+    await send(ref, [renderText(ticketMarkdown(ticket))]);
   };
 }

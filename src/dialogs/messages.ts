@@ -83,6 +83,10 @@ export const MessagesSchema = z.object({
   postmasterReply: text,
   postmasterReplyHint: text,
   postmasterReplyAnswerHere: text,
+  notifyHereWords: words,
+  notifyPairing: text,
+  notifyUnreachable: text,
+  notifyRegistered: text,
   ticketReplyAdded: text,
   /** How each ticket status reads to the user (keys: src/tickets/types.ts TICKET_STATUSES). */
   ticketStatuses: z.object({ open: text, 'in-progress': text, 'waiting-for-user': text, resolved: text }),

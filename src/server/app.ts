@@ -18,8 +18,9 @@ import { registerDirectLine } from '../channels/directline/routes';
 import { registerWebChat } from '../channels/webchat/routes';
 import { registerTriageRoutes } from './triage-routes';
 import { registerTicketRoutes } from './ticket-routes';
-import { registerAdminRoutes } from './admin-routes';
-import { conversationSender, proactiveMessenger } from '../bot/proactive';
+import { createAdminAuth, registerAdminRoutes } from './admin-routes';
+import { registerNotifyRoutes } from './notify-routes';
+import { conversationSender, postmasterTicketDelivery, proactiveMessenger } from '../bot/proactive';
 import type { Classifier } from '../engine/engine';
 import type { TicketService } from '../tickets/ticket-service';
 import { registerRateLimit } from './rate-limit';
@@ -165,8 +166,12 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): HelpdeskApp 
   // Messages the bot sends on its own (postmaster replies): the built-in Direct Line's conversations in process, others via the adapter.
   const sendToConversation = conversationSender(adapter, { appId: config.auth.appId, authEnabled: config.auth.enabled, directLine: () => directLine });
   deps.tickets?.setUserMessenger(proactiveMessenger(sendToConversation, messages));
-  registerTicketRoutes(server, config, deps.tickets, logger);
-  registerAdminRoutes(server, config, deps.tickets);
+  deps.tickets?.enableChatNotifications(postmasterTicketDelivery(sendToConversation));
+  // The admin routes (bearer token or the dashboard's session cookie); none at all without ADMIN_TOKEN.
+  const adminAuth = createAdminAuth(config);
+  registerTicketRoutes(server, config, deps.tickets, logger, adminAuth);
+  registerNotifyRoutes(server, config, { tickets: deps.tickets, auth: adminAuth, send: sendToConversation, messages, logger });
+  registerAdminRoutes(server, config, deps.tickets, { auth: adminAuth, send: sendToConversation, messages, logger });
 
   return { server, adapter, bot };
 }

@@ -5,38 +5,22 @@
  *   GET   /api/tickets/:id                                → the ticket (record, transcript, events, deliveries)
  *   PATCH /api/tickets/:id  {"status"?, "reply"?}         → {"ticket", "replyDelivered"}
  *
- * Every route requires `Authorization: Bearer $ADMIN_TOKEN` (constant-time compare, checked before the
- * body is read; 401 otherwise). With no ADMIN_TOKEN configured the routes are not registered at all, so
+ * Every route requires `Authorization: Bearer $ADMIN_TOKEN` or the dashboard's session cookie (admin-auth.ts;
+ * constant-time compare, checked before the body is read; 401 otherwise). With no ADMIN_TOKEN configured the routes are not registered at all, so
  * they answer 404 like any unknown path: disabled, never open. Errors: {"error": {"code", "message"}}.
  */
-import restify, { type Next, type Request, type Response, type Server } from 'restify';
+import restify, { type Request, type Response, type Server } from 'restify';
 import type { Config } from '../config';
 import type { TicketService } from '../tickets/ticket-service';
 import { isTicketStatus, TICKET_STATUSES, type TicketFilter, type TicketStatus } from '../tickets/types';
 import type { Logger } from './logger';
-import { tokenMatches } from './triage-routes';
+import type { AdminAuth } from './admin-auth';
 
 const MAX_BODY_BYTES = 64 * 1024;
 export const MAX_REPLY_CHARS = 10_000;
 
 function errorBody(code: string, message: string): { error: { code: string; message: string } } {
   return { error: { code, message } };
-}
-
-function bearerToken(req: Request): string {
-  const header = req.headers.authorization;
-  const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-  return match ? match[1] : '';
-}
-
-/** The admin token check every /api/tickets and /admin route starts with. */
-export function requireAdmin(token: string) {
-  return (req: Request, res: Response, next: Next) => {
-    if (token !== '' && tokenMatches(bearerToken(req), token)) return next();
-    res.header('WWW-Authenticate', 'Bearer realm="helpdesk-admin"');
-    res.send(401, errorBody('Unauthorized', 'Send the admin token as "Authorization: Bearer <token>".'));
-    return next(false);
-  };
 }
 
 type Checked<T> = { ok: true; value: T } | { ok: false; message: string };
@@ -82,9 +66,9 @@ function checkUpdate(body: unknown): Checked<{ status?: TicketStatus; reply?: st
   return { ok: true, value: update };
 }
 
-export function registerTicketRoutes(server: Server, config: Pick<Config, 'adminToken'>, tickets: TicketService | undefined, logger: Logger): void {
-  if (!tickets || config.adminToken === '') return;
-  const auth = requireAdmin(config.adminToken);
+export function registerTicketRoutes(server: Server, config: Pick<Config, 'adminToken'>, tickets: TicketService | undefined, logger: Logger, admin: AdminAuth | undefined): void {
+  if (!tickets || !admin || config.adminToken === '') return;
+  const auth = admin.requireApi();
 
   server.get('/api/tickets', auth, restify.plugins.queryParser({ mapParams: false }), async (req: Request, res: Response) => {
     const filter = checkFilter((req.query ?? {}) as Record<string, unknown>);

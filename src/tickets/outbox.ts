@@ -52,9 +52,14 @@ export class Outbox {
     this.logger = options.logger;
   }
 
-  /** The channels new tickets owe a delivery to. */
+  /** The channels new tickets owe a delivery to: every notifier that has somewhere to send. */
   get channels(): string[] {
-    return [...this.notifiers.keys()];
+    return [...this.notifiers.values()].filter((n) => n.isActive?.() ?? true).map((n) => n.channel);
+  }
+
+  /** Adds a notifier made after the outbox (one that needs the bot adapter); before start(). */
+  addNotifier(notifier: Notifier): void {
+    this.notifiers.set(notifier.channel, notifier);
   }
 
   /** Starts sending (including what a previous process left pending). */

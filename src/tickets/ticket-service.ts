@@ -5,7 +5,9 @@
  */
 import type { EngineEvent, EscalationRecord } from '../engine/types';
 import type { EscalationContext, EscalationSink, Requester } from '../escalation/types';
+import { ChatNotifier, type TicketDelivery } from './notify/chat';
 import type { Outbox } from './outbox';
+import { PostmasterConversation } from './postmaster-conversation';
 import type { ConversationEvent, Rating, TicketStore } from './ticket-store';
 import type { Ticket, TicketFilter, TicketOwner, TicketStatus, TicketSummary } from './types';
 
@@ -37,8 +39,12 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 
 export class TicketService implements EscalationSink {
   private messenger: UserMessenger | null = null;
+  /** The postmaster's conversation for new tickets (registered with a code and the admin token). */
+  readonly postmasterConversation: PostmasterConversation;
 
-  constructor(readonly store: TicketStore, private readonly outbox?: Outbox) {}
+  constructor(readonly store: TicketStore, private readonly outbox?: Outbox) {
+    this.postmasterConversation = new PostmasterConversation(store);
+  }
 
   async escalate(record: EscalationRecord, requester: Requester, context?: EscalationContext): Promise<{ ticketId: string }> {
     const ticketId = this.store.create({
@@ -54,6 +60,14 @@ export class TicketService implements EscalationSink {
   /** Set once the bot adapter exists (createApp): postmaster replies then reach the user's chat. */
   setUserMessenger(messenger: UserMessenger | null): void {
     this.messenger = messenger;
+  }
+
+  /**
+   * Set once the bot adapter exists (createApp): new tickets are then also posted into the postmaster's
+   * registered conversation, through the outbox like every notification (retried, state on the ticket).
+   */
+  enableChatNotifications(deliver: TicketDelivery): void {
+    this.outbox?.addNotifier(new ChatNotifier(this.postmasterConversation, deliver));
   }
 
   // ---- the user, about their own tickets ----

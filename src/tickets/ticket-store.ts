@@ -79,6 +79,23 @@ export const TICKETS_MIGRATIONS: readonly string[] = [
    CREATE INDEX ratings_at ON ratings (at);`,
   // When a postmaster's reply reached the user's conversation (the user's next message may then be the answer).
   `ALTER TABLE ticket_events ADD COLUMN delivered_at TEXT;`,
+  // The postmaster's own conversation (Teams, web chat, …) that gets new tickets, and the codes that register one.
+  `CREATE TABLE notify_conversation (
+     id               INTEGER PRIMARY KEY CHECK (id = 1),
+     conversation_ref TEXT NOT NULL,
+     channel_id       TEXT NOT NULL,
+     conversation_id  TEXT NOT NULL,
+     user_name        TEXT NOT NULL,
+     registered_at    TEXT NOT NULL
+   );
+   CREATE TABLE notify_pairings (
+     code_hash        TEXT PRIMARY KEY NOT NULL,
+     conversation_ref TEXT NOT NULL,
+     channel_id       TEXT NOT NULL,
+     conversation_id  TEXT NOT NULL,
+     user_name        TEXT NOT NULL,
+     expires_at       TEXT NOT NULL
+   );`,
 ];
 
 export const TICKETS_SCHEMA_VERSION = TICKETS_MIGRATIONS.length;
@@ -152,6 +169,19 @@ export interface Rating {
 
 export interface StoredRating extends Rating {
   at: string;
+}
+
+/** A conversation the postmaster registered for new tickets (or asked to register, while pairing). */
+export interface NotifyConversation {
+  conversationRef: Record<string, unknown>;
+  channelId: string;
+  conversationId: string;
+  /** Who asked for it in the conversation, as the channel names them. */
+  userName: string;
+}
+
+export interface RegisteredNotifyConversation extends NotifyConversation {
+  registeredAt: string;
 }
 
 export interface NewTicket {
@@ -332,6 +362,45 @@ export class TicketStore {
       .all(from.toISOString(), to.toISOString()) as StoredRating[];
   }
 
+  /** Keeps a pending registration of a conversation under the hash of its code, until `expiresAt`. */
+  addNotifyPairing(codeHash: string, conversation: NotifyConversation, expiresAt: Date): void {
+    const now = this.now().toISOString();
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM notify_pairings WHERE expires_at <= ?').run(now);
+      this.db
+        .prepare('INSERT OR REPLACE INTO notify_pairings (code_hash, conversation_ref, channel_id, conversation_id, user_name, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(codeHash, JSON.stringify(conversation.conversationRef), conversation.channelId, conversation.conversationId, conversation.userName, expiresAt.toISOString());
+    })();
+  }
+
+  /**
+   * Registers the conversation a code names (one code, one use) as the postmaster's, replacing the one
+   * before; undefined when the code is unknown or expired.
+   */
+  confirmNotifyPairing(codeHash: string): RegisteredNotifyConversation | undefined {
+    const now = this.now().toISOString();
+    return this.db.transaction((): RegisteredNotifyConversation | undefined => {
+      this.db.prepare('DELETE FROM notify_pairings WHERE expires_at <= ?').run(now);
+      const row = this.db.prepare('SELECT * FROM notify_pairings WHERE code_hash = ?').get(codeHash) as NotifyRow | undefined;
+      if (!row) return undefined;
+      this.db.prepare('DELETE FROM notify_pairings WHERE code_hash = ?').run(codeHash);
+      this.db
+        .prepare('INSERT OR REPLACE INTO notify_conversation (id, conversation_ref, channel_id, conversation_id, user_name, registered_at) VALUES (1, ?, ?, ?, ?, ?)')
+        .run(row.conversation_ref, row.channel_id, row.conversation_id, row.user_name, now);
+      return toNotifyConversation({ ...row, registered_at: now });
+    }).immediate();
+  }
+
+  notifyConversation(): RegisteredNotifyConversation | undefined {
+    const row = this.db.prepare('SELECT * FROM notify_conversation WHERE id = 1').get() as (NotifyRow & { registered_at: string }) | undefined;
+    return row ? toNotifyConversation(row) : undefined;
+  }
+
+  /** Stops sending new tickets to a conversation; false when none was registered. */
+  clearNotifyConversation(): boolean {
+    return this.db.prepare('DELETE FROM notify_conversation WHERE id = 1').run().changes > 0;
+  }
+
   /** The conversation events of [from, to), oldest first. */
   conversationEvents(from: Date, to: Date): StoredConversationEvent[] {
     return this.db
@@ -380,6 +449,23 @@ function toEvent(row: EventRow): TicketEvent {
   if (row.status) event.status = row.status;
   if (row.delivered_at) event.deliveredAt = row.delivered_at;
   return event;
+}
+
+interface NotifyRow {
+  conversation_ref: string;
+  channel_id: string;
+  conversation_id: string;
+  user_name: string;
+}
+
+function toNotifyConversation(row: NotifyRow & { registered_at: string }): RegisteredNotifyConversation {
+  return {
+    conversationRef: JSON.parse(row.conversation_ref) as Record<string, unknown>,
+    channelId: row.channel_id,
+    conversationId: row.conversation_id,
+    userName: row.user_name,
+    registeredAt: row.registered_at,
+  };
 }
 
 function toDelivery(row: DeliveryRow): Delivery {

@@ -1,6 +1,7 @@
 /**
  * The helpdesk dashboard (/admin): its auth (no token configured → 404; missing or wrong token → 401),
- * and the page rendered in a real Chromium with real numbers (screenshot in test-output/browser/).
+ * and the page rendered in a real Chromium with real numbers after logging in through the login form
+ * (screenshot in test-output/browser/).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -69,29 +70,44 @@ testWithBrowser('the dashboard renders in Chromium: numbers, chart, open tickets
   const where = { channelId: 'test', conversationId: 'c9' };
   tickets.recordTurn(where, 'password-locked', []);
   tickets.recordTurn(where, null, [{ type: 'resolved', problem: 'password-locked', recap: '' }]);
+  tickets.recordTurn(where, null, [{ type: 'rated', problem: 'password-locked', rating: 4 }]);
   tickets.recordTurn({ ...where, conversationId: 'c10' }, 'send-blocked', [{ type: 'unrecognized', text: 'blorp <b>fnord</b>' }]);
   tickets.recordTurn({ ...where, conversationId: 'c10' }, null, [{ type: 'abandoned', problem: 'send-blocked' }]);
 
   fs.mkdirSync(SHOTS, { recursive: true });
   const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'], headless: true });
   try {
-    const context = await browser.newContext({ extraHTTPHeaders: { authorization: `Bearer ${TOKEN}` }, viewport: { width: 1100, height: 1000 } });
+    const context = await browser.newContext({ viewport: { width: 1100, height: 1000 } });
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(m.text());
+      // The login page is itself a 401, which Chromium reports as a failed resource.
+      if (m.type() === 'error' && !/status of 401/.test(m.text())) errors.push(m.text());
     });
-    const res = await page.goto(`${base}/admin`);
-    expect(res?.status()).toBe(200);
+    // A browser without a session gets the login page; a wrong token keeps it there, the right one opens the dashboard.
+    expect((await page.goto(`${base}/admin`))?.status()).toBe(401);
+    await page.fill('input[name="token"]', 'not-the-admin-token-0123');
+    await Promise.all([page.waitForLoadState('load'), page.click('button[type="submit"]')]);
+    expect(await page.evaluate(() => document.body.innerText)).toContain('That is not the admin token.');
+    await page.fill('input[name="token"]', TOKEN);
+    const [res] = await Promise.all([page.waitForResponse((r) => new URL(r.url()).pathname === '/admin'), page.click('button[type="submit"]')]);
+    expect(res.status()).toBe(200);
+    await page.waitForLoadState('load');
+    const [session] = await context.cookies();
+    expect(session).toMatchObject({ name: 'helpdesk_admin', httpOnly: true, sameSite: 'Strict', path: '/' });
     const text = await page.evaluate(() => document.body.innerText);
     expect(text).toContain('MAIL-00001');
     expect(text).toContain('Account locked <script>alert(1)</script>'); // shown as text, not run
     expect(text).toContain('blorp <b>fnord</b>');
     expect(text).toMatch(/1 \(50 %\)\s*resolved by the bot/);
+    expect(text).toMatch(/4\.0 \(1 rating\)\s*average rating/);
     expect(text).toContain('password-locked');
     expect(await page.evaluate(() => document.querySelectorAll('svg rect').length)).toBeGreaterThanOrEqual(2);
     expect(await page.evaluate(() => document.querySelectorAll('script').length)).toBe(0);
     await page.screenshot({ path: path.join(SHOTS, 'admin-dashboard.png'), fullPage: true });
+    // Logging out ends the session: the dashboard asks for the token again.
+    await Promise.all([page.waitForURL(/\/admin\/login$/), page.click('header button[type="submit"]')]);
+    expect((await page.goto(`${base}/admin`))?.status()).toBe(401);
     expect(errors).toEqual([]);
   } finally {
     await browser.close();

@@ -36,3 +36,24 @@ export function ticketText(ticket: Ticket): string {
   }
   return lines.join('\n');
 }
+
+/** A new ticket as a chat message for the postmaster's conversation (Markdown: Teams and Web Chat render it). */
+export function ticketMarkdown(ticket: Ticket): string {
+  const { record, requester } = ticket;
+  const who = [requester.userName || requester.userId, requester.email, requester.channelId].filter(Boolean).join(', ');
+  const paragraphs = [
+    `**New ticket ${ticket.id}** — ${ticket.title}`,
+    `Severity: ${ticket.severity} · Problem: ${ticket.problem ?? '-'} (${ticket.category ?? '-'}) · From: ${who}`,
+    `User's words: ${oneLine(record.userWords) || '-'}`,
+    `Reason: ${oneLine(record.reason)}`,
+  ];
+  if (record.stepsTried.length > 0) paragraphs.push(`Steps tried: ${record.stepsTried.map(oneLine).join('; ')}`);
+  paragraphs.push(`Answer it with PATCH /api/tickets/${ticket.id} (the dashboard /admin lists it).`);
+  return paragraphs.join('\n\n');
+}
+
+/** At most 300 characters, on one line: the whole text stays on the ticket. */
+function oneLine(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > 300 ? `${flat.slice(0, 299)}…` : flat;
+}

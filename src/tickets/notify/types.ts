@@ -6,9 +6,11 @@ import type { Ticket } from '../types';
  * what failed (an HTTP status, an SMTP reply) and never a URL or a credential.
  */
 export interface Notifier {
-  /** The channel's name on the ticket's deliveries: 'webhook', 'email', 'teams'. */
+  /** The channel's name on the ticket's deliveries: 'webhook', 'email', 'chat'. */
   readonly channel: string;
   send(ticket: Ticket): Promise<void>;
+  /** False while the channel has nowhere to send (no conversation registered yet): new tickets then owe it nothing. */
+  isActive?(): boolean;
 }
 
 export class NotifyError extends Error {
