@@ -195,21 +195,32 @@ export interface NewTicket {
 
 export class TicketStore {
   private readonly db: Database.Database;
+  /** Prepared statements by SQL text (a fixed, small set: every query below, list's filter combinations). */
+  private readonly statements = new Map<string, Database.Statement>();
 
   /** Opens (and creates or migrates) the file; `':memory:'` for a private in-memory store. */
   constructor(readonly file: string, private readonly now: () => Date = () => new Date()) {
     this.db = openDatabase(file, TICKETS_MIGRATIONS);
   }
 
+  /** The statement for `sql`, prepared on first use: preparing costs more than running most of these. */
+  private sql(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
   /** Stores a new ticket with its first event and pending deliveries; returns its id once committed. */
   create(input: NewTicket): string {
     const at = this.now().toISOString();
     const run = this.db.transaction((): string => {
-      const { last } = this.db.prepare('UPDATE ticket_counter SET last = last + 1 WHERE id = 1 RETURNING last').get() as { last: number };
+      const { last } = this.sql('UPDATE ticket_counter SET last = last + 1 WHERE id = 1 RETURNING last').get() as { last: number };
       const id = formatTicketId(last);
       const { record, requester } = input;
-      this.db
-        .prepare(
+      this.sql(
           `INSERT INTO tickets (id, seq, status, problem, category, severity, title, channel_id, user_id, user_name,
                                 requester, record, conversation_ref, created_at, updated_at)
            VALUES (?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -220,7 +231,7 @@ export class TicketStore {
           input.conversationRef ? JSON.stringify(input.conversationRef) : null, at, at,
         );
       this.insertEvent(id, { at, kind: 'created', author: 'system', text: record.reason });
-      const addDelivery = this.db.prepare(`INSERT INTO deliveries (ticket_id, channel, state, next_attempt_at) VALUES (?, ?, 'pending', ?)`);
+      const addDelivery = this.sql(`INSERT INTO deliveries (ticket_id, channel, state, next_attempt_at) VALUES (?, ?, 'pending', ?)`);
       for (const channel of new Set(input.channels)) addDelivery.run(id, channel, at);
       return id;
     });
@@ -228,10 +239,10 @@ export class TicketStore {
   }
 
   get(id: string): Ticket | undefined {
-    const row = this.db.prepare('SELECT * FROM tickets WHERE id = ?').get(normaliseId(id)) as TicketRow | undefined;
+    const row = this.sql('SELECT * FROM tickets WHERE id = ?').get(normaliseId(id)) as TicketRow | undefined;
     if (!row) return undefined;
-    const events = (this.db.prepare('SELECT at, kind, author, text, status, delivered_at FROM ticket_events WHERE ticket_id = ? ORDER BY id').all(row.id) as EventRow[]).map(toEvent);
-    const deliveries = (this.db.prepare('SELECT * FROM deliveries WHERE ticket_id = ? ORDER BY id').all(row.id) as DeliveryRow[]).map(toDelivery);
+    const events = (this.sql('SELECT at, kind, author, text, status, delivered_at FROM ticket_events WHERE ticket_id = ? ORDER BY id').all(row.id) as EventRow[]).map(toEvent);
+    const deliveries = (this.sql('SELECT * FROM deliveries WHERE ticket_id = ? ORDER BY id').all(row.id) as DeliveryRow[]).map(toDelivery);
     return {
       id: row.id,
       status: row.status,
@@ -256,7 +267,7 @@ export class TicketStore {
   }
 
   conversationRef(id: string): Record<string, unknown> | undefined {
-    const row = this.db.prepare('SELECT conversation_ref FROM tickets WHERE id = ?').get(normaliseId(id)) as { conversation_ref: string | null } | undefined;
+    const row = this.sql('SELECT conversation_ref FROM tickets WHERE id = ?').get(normaliseId(id)) as { conversation_ref: string | null } | undefined;
     return row?.conversation_ref ? (JSON.parse(row.conversation_ref) as Record<string, unknown>) : undefined;
   }
 
@@ -270,8 +281,8 @@ export class TicketStore {
     if (filter.owner) (where.push('channel_id = ? AND user_id = ?'), args.push(filter.owner.channelId, filter.owner.userId));
     const limit = Math.max(1, Math.min(filter.limit ?? 100, 1000));
     const sql = `SELECT id, status, problem, category, severity, title, channel_id, user_id, user_name, created_at, updated_at
-                 FROM tickets ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ${limit}`;
-    return (this.db.prepare(sql).all(...args) as TicketRow[]).map((row) => ({
+                 FROM tickets ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`;
+    return (this.sql(sql).all(...args, limit) as TicketRow[]).map((row) => ({
       id: row.id,
       status: row.status,
       problem: row.problem,
@@ -291,7 +302,7 @@ export class TicketStore {
       const ticketId = normaliseId(id);
       const sets = event.status ? 'status = ?, updated_at = ?' : 'updated_at = ?';
       const args = event.status ? [event.status, at, ticketId] : [at, ticketId];
-      if (this.db.prepare(`UPDATE tickets SET ${sets} WHERE id = ?`).run(...args).changes === 0) return null;
+      if (this.sql(`UPDATE tickets SET ${sets} WHERE id = ?`).run(...args).changes === 0) return null;
       return this.insertEvent(ticketId, { ...event, at });
     });
     return run.immediate();
@@ -299,38 +310,35 @@ export class TicketStore {
 
   /** Records that a postmaster's reply (an event added by addEvent) reached the user's conversation. */
   markEventDelivered(eventId: number): void {
-    this.db.prepare('UPDATE ticket_events SET delivered_at = ? WHERE id = ?').run(this.now().toISOString(), eventId);
+    this.sql('UPDATE ticket_events SET delivered_at = ? WHERE id = ?').run(this.now().toISOString(), eventId);
   }
 
   /** Makes the next id greater than `last` (ids an older store already handed out are never reused). */
   reserveThrough(last: number): void {
-    this.db.prepare('UPDATE ticket_counter SET last = MAX(last, ?) WHERE id = 1').run(Math.floor(last));
+    this.sql('UPDATE ticket_counter SET last = MAX(last, ?) WHERE id = 1').run(Math.floor(last));
   }
 
   /** Pending deliveries whose time has come, oldest first. */
   dueDeliveries(limit = 20): DueDelivery[] {
-    const rows = this.db
-      .prepare(`SELECT id, ticket_id, channel, attempts FROM deliveries WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`)
+    const rows = this.sql(`SELECT id, ticket_id, channel, attempts FROM deliveries WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`)
       .all(this.now().toISOString(), limit) as DeliveryRow[];
     return rows.map((r) => ({ id: r.id, ticketId: r.ticket_id, channel: r.channel, attempts: r.attempts }));
   }
 
   /** When the next pending delivery is due, or null when none is pending. */
   nextDeliveryDue(): Date | null {
-    const row = this.db.prepare(`SELECT MIN(next_attempt_at) AS at FROM deliveries WHERE state = 'pending'`).get() as { at: string | null };
+    const row = this.sql(`SELECT MIN(next_attempt_at) AS at FROM deliveries WHERE state = 'pending'`).get() as { at: string | null };
     return row.at ? new Date(row.at) : null;
   }
 
   markDelivered(deliveryId: number): void {
-    this.db
-      .prepare(`UPDATE deliveries SET state = 'delivered', attempts = attempts + 1, delivered_at = ?, next_attempt_at = NULL WHERE id = ?`)
+    this.sql(`UPDATE deliveries SET state = 'delivered', attempts = attempts + 1, delivered_at = ?, next_attempt_at = NULL WHERE id = ?`)
       .run(this.now().toISOString(), deliveryId);
   }
 
   /** Records a failed attempt: another one at `retryAt`, or none (`null`: given up). */
   markFailed(deliveryId: number, error: string, retryAt: Date | null): void {
-    this.db
-      .prepare(`UPDATE deliveries SET state = ?, attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?`)
+    this.sql(`UPDATE deliveries SET state = ?, attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?`)
       .run(retryAt ? 'pending' : 'failed', error.slice(0, 500), retryAt ? retryAt.toISOString() : null, deliveryId);
   }
 
@@ -338,7 +346,7 @@ export class TicketStore {
   addConversationEvents(events: readonly ConversationEvent[]): void {
     if (events.length === 0) return;
     const at = this.now().toISOString();
-    const insert = this.db.prepare(
+    const insert = this.sql(
       'INSERT INTO conversation_events (at, type, problem, channel_id, conversation_id, text) VALUES (?, ?, ?, ?, ?, ?)',
     );
     this.db.transaction(() => {
@@ -349,7 +357,7 @@ export class TicketStore {
   addRatings(ratings: readonly Rating[]): void {
     if (ratings.length === 0) return;
     const at = this.now().toISOString();
-    const insert = this.db.prepare('INSERT INTO ratings (at, problem, rating, channel_id, conversation_id) VALUES (?, ?, ?, ?, ?)');
+    const insert = this.sql('INSERT INTO ratings (at, problem, rating, channel_id, conversation_id) VALUES (?, ?, ?, ?, ?)');
     this.db.transaction(() => {
       for (const r of ratings) insert.run(at, r.problem, r.rating, r.channelId, r.conversationId);
     })();
@@ -357,8 +365,7 @@ export class TicketStore {
 
   /** The ratings given in [from, to), oldest first. */
   ratings(from: Date, to: Date): StoredRating[] {
-    return this.db
-      .prepare('SELECT at, problem, rating, channel_id AS channelId, conversation_id AS conversationId FROM ratings WHERE at >= ? AND at < ? ORDER BY id')
+    return this.sql('SELECT at, problem, rating, channel_id AS channelId, conversation_id AS conversationId FROM ratings WHERE at >= ? AND at < ? ORDER BY id')
       .all(from.toISOString(), to.toISOString()) as StoredRating[];
   }
 
@@ -366,9 +373,8 @@ export class TicketStore {
   addNotifyPairing(codeHash: string, conversation: NotifyConversation, expiresAt: Date): void {
     const now = this.now().toISOString();
     this.db.transaction(() => {
-      this.db.prepare('DELETE FROM notify_pairings WHERE expires_at <= ?').run(now);
-      this.db
-        .prepare('INSERT OR REPLACE INTO notify_pairings (code_hash, conversation_ref, channel_id, conversation_id, user_name, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
+      this.sql('DELETE FROM notify_pairings WHERE expires_at <= ?').run(now);
+      this.sql('INSERT OR REPLACE INTO notify_pairings (code_hash, conversation_ref, channel_id, conversation_id, user_name, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
         .run(codeHash, JSON.stringify(conversation.conversationRef), conversation.channelId, conversation.conversationId, conversation.userName, expiresAt.toISOString());
     })();
   }
@@ -380,37 +386,35 @@ export class TicketStore {
   confirmNotifyPairing(codeHash: string): RegisteredNotifyConversation | undefined {
     const now = this.now().toISOString();
     return this.db.transaction((): RegisteredNotifyConversation | undefined => {
-      this.db.prepare('DELETE FROM notify_pairings WHERE expires_at <= ?').run(now);
-      const row = this.db.prepare('SELECT * FROM notify_pairings WHERE code_hash = ?').get(codeHash) as NotifyRow | undefined;
+      this.sql('DELETE FROM notify_pairings WHERE expires_at <= ?').run(now);
+      const row = this.sql('SELECT * FROM notify_pairings WHERE code_hash = ?').get(codeHash) as NotifyRow | undefined;
       if (!row) return undefined;
-      this.db.prepare('DELETE FROM notify_pairings WHERE code_hash = ?').run(codeHash);
-      this.db
-        .prepare('INSERT OR REPLACE INTO notify_conversation (id, conversation_ref, channel_id, conversation_id, user_name, registered_at) VALUES (1, ?, ?, ?, ?, ?)')
+      this.sql('DELETE FROM notify_pairings WHERE code_hash = ?').run(codeHash);
+      this.sql('INSERT OR REPLACE INTO notify_conversation (id, conversation_ref, channel_id, conversation_id, user_name, registered_at) VALUES (1, ?, ?, ?, ?, ?)')
         .run(row.conversation_ref, row.channel_id, row.conversation_id, row.user_name, now);
       return toNotifyConversation({ ...row, registered_at: now });
     }).immediate();
   }
 
   notifyConversation(): RegisteredNotifyConversation | undefined {
-    const row = this.db.prepare('SELECT * FROM notify_conversation WHERE id = 1').get() as (NotifyRow & { registered_at: string }) | undefined;
+    const row = this.sql('SELECT * FROM notify_conversation WHERE id = 1').get() as (NotifyRow & { registered_at: string }) | undefined;
     return row ? toNotifyConversation(row) : undefined;
   }
 
   /** Stops sending new tickets to a conversation; false when none was registered. */
   clearNotifyConversation(): boolean {
-    return this.db.prepare('DELETE FROM notify_conversation WHERE id = 1').run().changes > 0;
+    return this.sql('DELETE FROM notify_conversation WHERE id = 1').run().changes > 0;
   }
 
   /** The conversation events of [from, to), oldest first. */
   conversationEvents(from: Date, to: Date): StoredConversationEvent[] {
-    return this.db
-      .prepare('SELECT at, type, problem, channel_id AS channelId, conversation_id AS conversationId, text FROM conversation_events WHERE at >= ? AND at < ? ORDER BY id')
+    return this.sql('SELECT at, type, problem, channel_id AS channelId, conversation_id AS conversationId, text FROM conversation_events WHERE at >= ? AND at < ? ORDER BY id')
       .all(from.toISOString(), to.toISOString()) as StoredConversationEvent[];
   }
 
   /** How many tickets there are in each status. */
   statusCounts(): Record<string, number> {
-    const rows = this.db.prepare('SELECT status, COUNT(*) AS n FROM tickets GROUP BY status').all() as { status: string; n: number }[];
+    const rows = this.sql('SELECT status, COUNT(*) AS n FROM tickets GROUP BY status').all() as { status: string; n: number }[];
     return Object.fromEntries(rows.map((r) => [r.status, r.n]));
   }
 
@@ -420,7 +424,7 @@ export class TicketStore {
 
   ping(): boolean {
     try {
-      return this.db.prepare('SELECT 1 AS ok').get() !== undefined;
+      return this.sql('SELECT 1 AS ok').get() !== undefined;
     } catch {
       return false;
     }
@@ -431,8 +435,7 @@ export class TicketStore {
   }
 
   private insertEvent(ticketId: string, event: TicketEvent): number {
-    const result = this.db
-      .prepare('INSERT INTO ticket_events (ticket_id, at, kind, author, text, status) VALUES (?, ?, ?, ?, ?, ?)')
+    const result = this.sql('INSERT INTO ticket_events (ticket_id, at, kind, author, text, status) VALUES (?, ?, ?, ?, ?, ?)')
       .run(ticketId, event.at, event.kind, event.author, event.text, event.status ?? null);
     return Number(result.lastInsertRowid);
   }
