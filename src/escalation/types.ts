@@ -15,10 +15,9 @@ export interface Requester {
 }
 
 /**
- * Where escalated cases go. The default stores them; a ticket service can take its place. Telling the
- * postmaster (a card in their Teams channel, mail) is a sink that wraps another: it stores through the
- * inner one, then posts `StoredEscalation`s, e.g. as `ticketCard` of src/bot/cards.ts with the requester's
- * name, through the adapter's `continueConversationAsync` to a configured channel.
+ * Where escalated cases go. The default stores them; a ticket service (src/tickets) takes its place and
+ * tells the postmaster through its outbox (webhook, mail, and a message in their registered Teams or web
+ * chat conversation), so a notification owed survives a crash like the ticket itself.
  */
 export interface EscalationSink {
   /** Records the case; `ticketId` is what the user is told to quote, or null when none was made. */

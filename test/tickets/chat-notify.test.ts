@@ -166,7 +166,6 @@ test('the postmaster conversation down: retried with backoff, then delivered; th
   expect(pm.posted.filter((p) => p.status === 403)).toHaveLength(2);
   // Nothing else was posted there: no apology from the adapter's turn-error handler for the failed sends.
   expect(pm.posted.filter((p) => !String(p.body.text).includes('MAIL-00001'))).toHaveLength(2); // the code and "Done"
-
 });
 
 test('a built-in web chat conversation can be the postmaster\'s: the ticket appears in its transcript', async () => {
