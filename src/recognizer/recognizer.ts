@@ -63,8 +63,9 @@ export const RECOGNIZER_DEFAULTS = Object.freeze({
   /** …and a match this strong stands even when the message also names another system. */
   strongMatch: 0.7,
 
-  /** A concrete problem at least this strong is preferred over a bare request for a person. */
+  /** A concrete problem at least this strong, and this share of the request for a person, is preferred over it. */
   humanYieldMinimum: 0.5,
+  humanYieldRatio: 0.7,
   /** Problems within this share of the best score count as equally named; the first one named wins… */
   firstMentionRatio: 0.85,
   /** …in messages up to this long; in a longer ticket the strongest evidence decides. */
@@ -360,7 +361,7 @@ function preferConcreteAndFirst<T extends { treeId: string; score: number; posit
   const top = problems[0];
   const concrete = problems.filter((p) => p.treeId !== HUMAN_PROBLEM_ID && p.treeId !== OUT_OF_SCOPE_PROBLEM_ID);
   let chosen = top;
-  if (top.treeId === HUMAN_PROBLEM_ID && concrete[0] && concrete[0].score >= config.humanYieldMinimum) chosen = concrete[0];
+  if (top.treeId === HUMAN_PROBLEM_ID && concrete[0] && concrete[0].score >= Math.max(config.humanYieldMinimum, top.score * config.humanYieldRatio)) chosen = concrete[0];
   if (isLong) {
     const bounce = concrete.find((p) => p.verbatim);
     if (bounce && chosen.treeId !== OUT_OF_SCOPE_PROBLEM_ID) chosen = bounce;

@@ -36,3 +36,18 @@ describe('negations', () => {
     expect(problem('The invoice from our supplier was in my junk folder')).toBe('receive-filtered');
   });
 });
+
+describe('a request for a person', () => {
+  const withoutRatio = createRecognizer(core.catalog, { humanYieldRatio: 0 });
+  test.each([['Stop. Connect me to support staff'], ['I want the postmaster, not a bot. How do I reach them?']])(
+    '%s is not turned into a weak incidental problem',
+    (text) => {
+      expect(problem(text)).toBe('talk-to-human');
+      expect(withoutRatio.classify(text).problem).not.toBe('talk-to-human');
+    },
+  );
+
+  test('yields to a problem the message names clearly', () => {
+    expect(problem('I am locked out after too many password errors, let me talk to a human')).toBe('password-locked');
+  });
+});
