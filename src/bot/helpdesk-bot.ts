@@ -203,7 +203,7 @@ export class HelpdeskBot extends ActivityHandler {
     const result = this.engine.step(previous, input);
     await this.stateAccessor.set(context, result.state);
     this.logTurn(context, input, shape, result);
-    this.count(context, previous, result);
+    await this.count(context, previous, result);
 
     let replies = shape === 'attachment' ? explainNotText(result.replies, this.messages) : result.replies;
     if (input.kind === 'welcome' && isGroupConversation(context.activity)) replies = welcomeInGroup(replies, this.messages);
@@ -229,14 +229,14 @@ export class HelpdeskBot extends ActivityHandler {
   }
 
   /** Records the turn's flow start and events for the helpdesk numbers; a failure there never fails the turn. */
-  private count(context: TurnContext, previous: ConversationState | undefined, result: EngineResult): void {
+  private async count(context: TurnContext, previous: ConversationState | undefined, result: EngineResult): Promise<void> {
     if (!this.tickets) return;
     const flow = result.state.flow;
     const started = !previous?.flow && flow ? (result.state.problem ?? flow.treeId) : null;
     if (started === null && result.events.length === 0) return;
     const where = { channelId: context.activity.channelId ?? '', conversationId: context.activity.conversation?.id ?? '' };
     try {
-      this.tickets.recordTurn(where, started, result.events, this.logUserText);
+      await this.tickets.recordTurn(where, started, result.events, this.logUserText);
     } catch (err) {
       this.logger.warn({ conversationId: where.conversationId, err: errorSummary(err) }, 'could not record conversation events');
     }

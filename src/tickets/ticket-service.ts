@@ -121,9 +121,9 @@ export class TicketService implements EscalationSink {
   /**
    * Counts what happened in a conversation this turn, for the helpdesk numbers: a flow started (its
    * problem or tree), the engine's events, and a rating given. `keepText` false stores no user words
-   * (LOG_USER_TEXT=false).
+   * (LOG_USER_TEXT=false). Resolves once they are committed (with the other turns' of the moment).
    */
-  recordTurn(where: { channelId: string; conversationId: string }, started: string | null, events: readonly EngineEvent[], keepText = true): void {
+  recordTurn(where: { channelId: string; conversationId: string }, started: string | null, events: readonly EngineEvent[], keepText = true): Promise<void> {
     const rows: ConversationEvent[] = [];
     const ratings: Rating[] = [];
     if (started !== null) rows.push({ type: 'started', problem: started, ...where });
@@ -133,8 +133,7 @@ export class TicketService implements EscalationSink {
       else if (e.type === 'rated') ratings.push({ problem: e.problem, rating: e.rating, ...where });
       else rows.push({ type: e.type, problem: e.problem, ...where });
     }
-    this.store.addConversationEvents(rows);
-    this.store.addRatings(ratings);
+    return this.store.recordConversation(rows, ratings);
   }
 
   // ---- the postmaster ----

@@ -193,10 +193,21 @@ export interface NewTicket {
   conversationRef?: Record<string, unknown>;
 }
 
+interface PendingRecord {
+  at: string;
+  events: readonly ConversationEvent[];
+  ratings: readonly Rating[];
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
 export class TicketStore {
   private readonly db: Database.Database;
   /** Prepared statements by SQL text (a fixed, small set: every query below, list's filter combinations). */
   private readonly statements = new Map<string, Database.Statement>();
+  /** Conversation records waiting for their group commit (recordConversation). */
+  private pendingRecords: PendingRecord[] = [];
+  private recordsScheduled = false;
 
   /** Opens (and creates or migrates) the file; `':memory:'` for a private in-memory store. */
   constructor(readonly file: string, private readonly now: () => Date = () => new Date()) {
@@ -344,27 +355,71 @@ export class TicketStore {
 
   /** Records what happened in a conversation this turn (flows started, resolved, escalated, …). */
   addConversationEvents(events: readonly ConversationEvent[]): void {
-    if (events.length === 0) return;
-    const at = this.now().toISOString();
-    const insert = this.sql(
-      'INSERT INTO conversation_events (at, type, problem, channel_id, conversation_id, text) VALUES (?, ?, ?, ?, ?, ?)',
-    );
-    this.db.transaction(() => {
-      for (const e of events) insert.run(at, e.type, e.problem ?? null, e.channelId, e.conversationId, e.text ?? null);
-    })();
+    this.insertConversationRows(this.now().toISOString(), events, []);
   }
 
   addRatings(ratings: readonly Rating[]): void {
-    if (ratings.length === 0) return;
+    this.insertConversationRows(this.now().toISOString(), [], ratings);
+  }
+
+  /**
+   * A turn's conversation events and rating, committed with those of the other turns that finish in the same
+   * event-loop turn, in one transaction just after it (a commit costs far more than these few rows, and a
+   * busy server finishes several turns at once); resolves once they are committed, rejects when this turn's
+   * rows are refused (the others are still written). Timestamped now.
+   */
+  recordConversation(events: readonly ConversationEvent[], ratings: readonly Rating[]): Promise<void> {
+    if (events.length === 0 && ratings.length === 0) return Promise.resolve();
+    if (!this.db.open) return Promise.reject(new TypeError('The database connection is not open'));
     const at = this.now().toISOString();
-    const insert = this.sql('INSERT INTO ratings (at, problem, rating, channel_id, conversation_id) VALUES (?, ?, ?, ?, ?)');
+    return new Promise<void>((resolve, reject) => {
+      this.pendingRecords.push({ at, events, ratings, resolve, reject });
+      if (!this.recordsScheduled) {
+        this.recordsScheduled = true;
+        setImmediate(() => this.flushRecords());
+      }
+    });
+  }
+
+  /** Commits the waiting conversation records, each turn's in its own savepoint. */
+  private flushRecords(): void {
+    this.recordsScheduled = false;
+    const group = this.pendingRecords;
+    if (group.length === 0) return;
+    this.pendingRecords = [];
+    let outcomes: unknown[];
+    try {
+      outcomes = this.db.transaction(() =>
+        group.map((r) => {
+          try {
+            this.insertConversationRows(r.at, r.events, r.ratings);
+            return undefined;
+          } catch (err) {
+            return err ?? new Error('conversation record refused');
+          }
+        }),
+      )();
+    } catch (err) {
+      for (const r of group) r.reject(err);
+      return;
+    }
+    group.forEach((r, i) => (outcomes[i] === undefined ? r.resolve() : r.reject(outcomes[i])));
+  }
+
+  /** One transaction (a savepoint inside another). */
+  private insertConversationRows(at: string, events: readonly ConversationEvent[], ratings: readonly Rating[]): void {
+    if (events.length === 0 && ratings.length === 0) return;
+    const insertEvent = this.sql('INSERT INTO conversation_events (at, type, problem, channel_id, conversation_id, text) VALUES (?, ?, ?, ?, ?, ?)');
+    const insertRating = this.sql('INSERT INTO ratings (at, problem, rating, channel_id, conversation_id) VALUES (?, ?, ?, ?, ?)');
     this.db.transaction(() => {
-      for (const r of ratings) insert.run(at, r.problem, r.rating, r.channelId, r.conversationId);
+      for (const e of events) insertEvent.run(at, e.type, e.problem ?? null, e.channelId, e.conversationId, e.text ?? null);
+      for (const r of ratings) insertRating.run(at, r.problem, r.rating, r.channelId, r.conversationId);
     })();
   }
 
   /** The ratings given in [from, to), oldest first. */
   ratings(from: Date, to: Date): StoredRating[] {
+    this.flushRecords();
     return this.sql('SELECT at, problem, rating, channel_id AS channelId, conversation_id AS conversationId FROM ratings WHERE at >= ? AND at < ? ORDER BY id')
       .all(from.toISOString(), to.toISOString()) as StoredRating[];
   }
@@ -408,6 +463,7 @@ export class TicketStore {
 
   /** The conversation events of [from, to), oldest first. */
   conversationEvents(from: Date, to: Date): StoredConversationEvent[] {
+    this.flushRecords();
     return this.sql('SELECT at, type, problem, channel_id AS channelId, conversation_id AS conversationId, text FROM conversation_events WHERE at >= ? AND at < ? ORDER BY id')
       .all(from.toISOString(), to.toISOString()) as StoredConversationEvent[];
   }
@@ -430,8 +486,11 @@ export class TicketStore {
     }
   }
 
+  /** Commits the waiting conversation records, then closes the file. */
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.flushRecords();
+    this.db.close();
   }
 
   private insertEvent(ticketId: string, event: TicketEvent): number {
