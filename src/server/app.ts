@@ -12,7 +12,7 @@ import { StorageEscalationSink } from '../escalation/storage-sink';
 import type { EscalationSink } from '../escalation/types';
 import { JsonConversationState, type HelpdeskStorage } from '../storage';
 import { botFrameworkAuthentication, HelpdeskAdapter, isAuthError } from './adapter';
-import { describeActivityErrors, InboundActivitySchema, isLoopbackUrl } from './activity';
+import { checkActivity, describeActivityErrors, isLoopbackUrl } from './activity';
 import { silentLogger, type Logger } from './logger';
 import { registerDirectLine } from '../channels/directline/routes';
 import { registerWebChat } from '../channels/webchat/routes';
@@ -128,7 +128,7 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): HelpdeskApp 
         res.send(415, errorBody('UnsupportedMediaType', 'Send the activity as application/json.'));
         return;
       }
-      const parsed = InboundActivitySchema.safeParse(req.body);
+      const parsed = checkActivity(req.body);
       if (!parsed.success) {
         res.send(400, errorBody('BadRequest', `Not a valid activity: ${describeActivityErrors(parsed.error)}`));
         return;
