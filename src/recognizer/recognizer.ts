@@ -17,7 +17,7 @@ import { extractEntities } from './entities';
 import { normalizeText } from './normalize';
 import { SpellingCorrector } from './spelling';
 import { buildLexicon, hasCjk, tokenize, type Lexicon } from './tokenize';
-import { buildTriggerIndex, type TriggerIndex } from './trigger-index';
+import { buildTriggerIndex, SECOND_TRIGGER_SHARE, type TokenQuery, type TriggerIndex } from './trigger-index';
 import { buildFuzzyPhrases, type FuzzyPhrases } from './fuzzy-phrases';
 import type { Candidate, Classification, Intent } from './types';
 
@@ -82,7 +82,12 @@ export const RECOGNIZER_DEFAULTS = Object.freeze({
 export type RecognizerConfig = { [K in keyof typeof RECOGNIZER_DEFAULTS]: number };
 export type RecognizerOptions = Partial<RecognizerConfig>;
 
-export function createRecognizer(catalog: Catalog, options: RecognizerOptions = {}): Recognizer {
+/** For tests: `exhaustive` scores every trigger sharing a token and scans every error string (the reference for the index). */
+export interface RecognizerInternals {
+  exhaustive?: boolean;
+}
+
+export function createRecognizer(catalog: Catalog, options: RecognizerOptions = {}, internals: RecognizerInternals = {}): Recognizer {
   const config: RecognizerConfig = { ...RECOGNIZER_DEFAULTS, ...options };
   const lexicon = buildLexicon(catalog.lexicon);
   const negations = catalog.lexicon.negations.map((source) => new RegExp(source, 'giu'));
@@ -103,7 +108,8 @@ export function createRecognizer(catalog: Catalog, options: RecognizerOptions = 
   const treeById = new Map(scoredTrees.map((t) => [t.id, t]));
   const direction = compileDirectionCues(catalog.lexicon.direction);
   const cues = compileTreeCues(scoredTrees);
-  return { classify: (text) => classify(text, { config, lexicon, index, correct, fuzzy, treeById, direction, cues, withoutNegated }) };
+  const exhaustive = internals.exhaustive === true;
+  return { classify: (text) => classify(text, { config, lexicon, index, correct, fuzzy, treeById, direction, cues, withoutNegated, exhaustive }) };
 }
 
 interface Context {
@@ -117,6 +123,7 @@ interface Context {
   cues: TreeCues;
   /** Removes what the message denies ("nothing in spam") before it is read. */
   withoutNegated: (text: string) => string;
+  exhaustive: boolean;
 }
 
 /** Sentences and clauses; a problem named in one clause should not be diluted by the others. */
@@ -138,12 +145,19 @@ interface Match {
   precision: number;
 }
 
+/** The weight of a piece of text: its tokens' weights summed. */
+function weightOfTokens(tokens: readonly string[], ctx: Context): number {
+  const { index } = ctx;
+  // Chinese segmentation yields many small words; unknown ones would drown the known.
+  const weightOf = (t: string) => index.idf.get(t) ?? (isCjkToken(t) ? index.unknownWeight * ctx.config.unknownCjkFactor : index.unknownWeight);
+  return tokens.reduce((sum, t) => sum + weightOf(t), 0);
+}
+
+/** The exhaustive scan (the index's `score()` gives the same for every tree that can matter, faster). */
 function scoreTokens(tokens: string[], ctx: Context): Map<string, Match> {
   const { index, config } = ctx;
   const out = new Map<string, Match>();
-  // Chinese segmentation yields many small words; unknown ones would drown the known.
-  const weightOf = (t: string) => index.idf.get(t) ?? (isCjkToken(t) ? index.unknownWeight * ctx.config.unknownCjkFactor : index.unknownWeight);
-  const messageWeight = tokens.reduce((sum, t) => sum + weightOf(t), 0);
+  const messageWeight = weightOfTokens(tokens, ctx);
   if (messageWeight === 0) return out;
   const present = new Set(tokens);
   const seen = new Set<number>();
@@ -169,7 +183,7 @@ function scoreTokens(tokens: string[], ctx: Context): Map<string, Match> {
   for (const [treeId, matches] of perTree) {
     matches.sort((a, b) => b.score - a.score);
     // The best trigger decides; a second matching trigger adds a little confidence.
-    out.set(treeId, { score: Math.min(1, matches[0].score + 0.08 * (matches[1]?.score ?? 0)), precision: matches[0].precision });
+    out.set(treeId, { score: Math.min(1, matches[0].score + SECOND_TRIGGER_SHARE * (matches[1]?.score ?? 0)), precision: matches[0].precision });
   }
   return out;
 }
@@ -210,6 +224,27 @@ interface Observation {
   precision: number;
 }
 
+/** Where a tree first shows at this share of its score is its position. */
+const POSITION_SHARE = 0.75;
+
+/**
+ * The weakest token match that can still change a classification once some problem scores `best` (and
+ * some concrete one, neither the request for a person nor out of scope, `bestConcrete`). The decision
+ * reads the best problem at any strength, but other problems only from `firstMentionRatio` of the chosen
+ * one (which scores at least the best concrete one, or the request for a person up to
+ * `humanYieldMinimum`), their positions from POSITION_SHARE of their own score, and alternatives (or an
+ * ambiguity) from `alternativeMinimum`, all after weighDirection() and weighCues() may have lowered the
+ * chosen one and raised the others. Category questions are always scored in full. The index leaves
+ * weaker matches out: keep this in step with the rules in classify() and preferConcreteAndFirst();
+ * test/recognizer/indexed-scoring.test.ts compares the result with the exhaustive path.
+ */
+function evidenceFloor(best: number, bestConcrete: number, config: RecognizerConfig): number {
+  const lowered = Math.min(1, config.againstDirectionFactor) * Math.min(1, config.cuePenalty);
+  const raised = Math.max(1, config.cueBoost);
+  const chosen = Math.max(bestConcrete * lowered, Math.min(best * lowered, config.humanYieldMinimum));
+  return (0.95 * Math.min(config.alternativeMinimum, POSITION_SHARE * config.firstMentionRatio * chosen)) / raised;
+}
+
 /** A tree's score is its best observation; its position, the first place it shows at 75 % of that. */
 function summarize(observations: Observation[]): Map<string, Evidence> {
   const best = new Map<string, number>();
@@ -220,7 +255,7 @@ function summarize(observations: Observation[]): Map<string, Evidence> {
     const current = evidence.get(o.treeId) ?? { score: top, verbatim: false, position: 1, precision: 0 };
     current.verbatim ||= o.verbatim;
     if (o.position === 1 || o.verbatim) current.precision = Math.max(current.precision, o.precision);
-    if (o.score >= top * 0.75) current.position = Math.min(current.position, o.position);
+    if (o.score >= top * POSITION_SHARE) current.position = Math.min(current.position, o.position);
     evidence.set(o.treeId, current);
   }
   return evidence;
@@ -228,29 +263,38 @@ function summarize(observations: Observation[]): Map<string, Evidence> {
 
 function gatherEvidence(text: string, normalized: string, ctx: Context): { evidence: Map<string, Evidence>; wholeTokens: string[] } {
   const { config } = ctx;
-  const observations: Observation[] = [];
-  const observe = (matches: Map<string, Match>, position: number) => {
-    for (const [treeId, { score, precision }] of matches) observations.push({ treeId, score, position, verbatim: false, precision });
-  };
-
   const wholeTokens = readTokens(normalized, ctx);
-  observe(scoreTokens(wholeTokens, ctx), 1);
+  const queries: TokenQuery[] = [{ tokens: wholeTokens, weight: weightOfTokens(wholeTokens, ctx), position: 1 }];
   const segments = segmentsOf(text);
   if (segments.length > 1) {
     let offset = 0;
     for (const segment of segments.slice(0, 400)) {
       const at = text.indexOf(segment, offset);
       offset = at >= 0 ? at : offset;
-      observe(scoreTokens(readTokens(segment, ctx), ctx), offset / Math.max(1, text.length));
+      const tokens = readTokens(segment, ctx);
+      queries.push({ tokens, weight: weightOfTokens(tokens, ctx), position: offset / Math.max(1, text.length) });
     }
   }
-  for (const entry of ctx.index.verbatim) {
+  const verbatim: Observation[] = [];
+  for (const entry of ctx.exhaustive ? ctx.index.verbatim : ctx.index.verbatimCandidates(normalized)) {
     const at = containsPhrase(normalized, entry.phrase);
-    if (at >= 0) observations.push({ treeId: entry.treeId, score: config.verbatimScore, position: at / Math.max(1, normalized.length), verbatim: true, precision: 1 });
+    if (at >= 0) verbatim.push({ treeId: entry.treeId, score: config.verbatimScore, position: at / Math.max(1, normalized.length), verbatim: true, precision: 1 });
+  }
+  let observations: Observation[];
+  if (ctx.exhaustive) {
+    observations = [];
+    for (const query of queries) for (const [treeId, { score, precision }] of scoreTokens([...query.tokens], ctx)) observations.push({ treeId, score, position: query.position, verbatim: false, precision });
+    observations.push(...verbatim);
+  } else {
+    const general = [HUMAN_PROBLEM_ID];
+    const ignored = [OUT_OF_SCOPE_PROBLEM_ID];
+    const bestProblem = verbatim.some((o) => !ignored.includes(o.treeId)) ? config.verbatimScore : 0;
+    const bestConcrete = verbatim.some((o) => !ignored.includes(o.treeId) && !general.includes(o.treeId)) ? config.verbatimScore : 0;
+    observations = ctx.index.score(queries, verbatim, { beta: config.beta, bestProblem, bestConcrete, general, ignored, floor: (b, c) => evidenceFloor(b, c, config) });
   }
   // fuse.js catches short messages whose words are mangled beyond the word-level corrector, where the
   // token path found nothing usable; only close matches count, or it would guess from a stray word.
-  const bestSoFar = Math.max(0, ...observations.map((o) => o.score));
+  const bestSoFar = observations.reduce((max, o) => Math.max(max, o.score), 0);
   const hasUnknownWord = wholeTokens.some((t) => !ctx.index.idf.has(t));
   if (bestSoFar < config.problemThreshold && hasUnknownWord && normalized.length >= 4 && normalized.length <= config.fuzzyMaxChars) {
     for (const hit of ctx.fuzzy.search(normalized, 5)) {

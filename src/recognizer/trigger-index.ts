@@ -1,10 +1,19 @@
 /**
  * The trees' trigger phrases, tokenised once and indexed by token, with each token's weight (rarer
- * across trees = more telling). Scoring a message touches only the triggers that share a token with it.
+ * across trees = more telling), and the search that scores a message against them.
+ *
+ * With a large catalog the common tokens ("mail", "send", "account") occur in most triggers, so visiting
+ * every trigger that shares a token with the message costs tens of milliseconds per clause. `score()`
+ * finds the same matches without that: it walks the message's tokens from the rarest to the most common,
+ * and every token's triggers ordered by weight; a trigger first met through a token can share with the
+ * message only that token and commoner ones, which bounds its score, so only the weight window of each
+ * list that could still reach the floor is read (max-score pruning). The trees found are then scored
+ * exactly over all their triggers, with the same arithmetic as a full scan: the result for every tree
+ * above the floor is identical to the exhaustive one (test/recognizer/indexed-scoring.test.ts).
  */
 import type { LoadedTree } from '../dialogs/schema';
 import { normalizeText } from './normalize';
-import { surfaceWords, tokenize, type Lexicon } from './tokenize';
+import { hasCjk, surfaceWords, tokenize, type Lexicon } from './tokenize';
 
 export interface TriggerEntry {
   treeId: string;
@@ -16,9 +25,52 @@ export interface TriggerEntry {
   phrase: string;
 }
 
+/** A tree's score is its best trigger's, plus this share of its second best. */
+export const SECOND_TRIGGER_SHARE = 0.08;
+
+/** One piece of a message (the whole, or a clause) to score. */
+export interface TokenQuery {
+  /** Distinct canonical tokens, in message order. */
+  tokens: readonly string[];
+  /** The sum of the tokens' weights, unknown tokens included. */
+  weight: number;
+  /** Where the piece starts in the message (0–1); 1 for the message as a whole. */
+  position: number;
+}
+
+/** A tree's best trigger match in one query. */
+export interface TokenMatch {
+  treeId: string;
+  score: number;
+  position: number;
+  /** How much of the query the tree's best trigger explains. */
+  precision: number;
+  verbatim: false;
+}
+
+export interface ScoreOptions {
+  /** Recall's weight in the F-score of a trigger match. */
+  beta: number;
+  /** Scores some problem trees are known to reach already (an error string found verbatim), else 0: */
+  bestProblem: number;
+  /** …the same among the concrete problems (not `general`, not `ignored`). */
+  bestConcrete: number;
+  /** Problem trees whose score raises only `bestProblem`… */
+  general?: readonly string[];
+  /** …and that raise neither. */
+  ignored?: readonly string[];
+  /**
+   * The weakest tree score that can still matter, given the best problem scores: problem trees below it
+   * in a query may be left out. Must not decrease as either grows. Trees of other kinds (category
+   * questions) are always scored.
+   */
+  floor(bestProblem: number, bestConcrete: number): number;
+}
+
 export interface TriggerIndex {
   entries: TriggerEntry[];
-  byToken: ReadonlyMap<string, number[]>;
+  /** Per token, the entries holding it (ascending): the exhaustive path's postings. */
+  readonly byToken: ReadonlyMap<string, number[]>;
   idf: ReadonlyMap<string, number>;
   /** Weight of a token the triggers never use (it still dilutes a message's match). */
   unknownWeight: number;
@@ -26,51 +78,584 @@ export interface TriggerIndex {
   surfaceFrequency: ReadonlyMap<string, number>;
   /** Triggers that are error strings or codes: found verbatim anywhere in a message, they decide. */
   verbatim: TriggerEntry[];
+  /**
+   * The verbatim entries that may occur in the text, in `verbatim` order: every one that does, found by
+   * a word each must contain (or, for Chinese phrases, a character) instead of searching for all of them.
+   */
+  verbatimCandidates(normalizedText: string): TriggerEntry[];
+  /**
+   * Each tree's best trigger match per query, for every problem tree scoring at least the floor (others
+   * may be left out), together with `others` (observations of the same trees by other means), grouped by
+   * tree, the trees in the order an exhaustive scan of the queries, then of `others`, first meets them.
+   */
+  score<T extends { treeId: string }>(queries: readonly TokenQuery[], others: readonly T[], options: ScoreOptions): Array<T | TokenMatch>;
+}
+
+const WORD_SEPARATOR = /(?:[^\p{L}\p{N}]|[\u{10000}-\u{10FFFF}])+/u;
+
+/**
+ * Words as `containsPhrase` in recognizer.ts sees their edges: runs of letters and digits of the Basic
+ * Multilingual Plane (it tests one UTF-16 unit at a time, so a character beyond it is an edge there too).
+ */
+function wordsOf(text: string): string[] {
+  return text.split(WORD_SEPARATOR).filter(Boolean);
 }
 
 export function buildTriggerIndex(trees: Iterable<LoadedTree>, lexicon: Lexicon): TriggerIndex {
-  const raw: Array<{ treeId: string; tokens: string[]; phrase: string; verbatim: boolean }> = [];
-  const treesWithToken = new Map<string, Set<string>>();
+  const raw: Array<{ tree: number; tokens: string[]; phrase: string; verbatim: boolean }> = [];
+  const treeIds: string[] = [];
+  const treeIsProblem: boolean[] = [];
+  // Per token: how many trees use it, and the last tree counted.
+  const treesWithToken = new Map<string, number>();
+  const lastTree = new Map<string, number>();
   const surfaceFrequency = new Map<string, number>();
-  let treeCount = 0;
   for (const tree of trees) {
     if (tree.triggers.length === 0 && tree.errors.length === 0) continue;
-    treeCount++;
+    const ordinal = treeIds.push(tree.id) - 1;
+    treeIsProblem.push(tree.kind === 'problem');
     const errors = new Set(tree.errors);
     for (const trigger of [...tree.errors, ...tree.triggers.filter((t) => !errors.has(t))]) {
       const tokens = [...new Set(tokenize(trigger, lexicon))];
       if (tokens.length === 0) continue;
       for (const word of surfaceWords(lexicon.canonicalize(normalizeText(trigger)))) surfaceFrequency.set(word, (surfaceFrequency.get(word) ?? 0) + 1);
-      raw.push({ treeId: tree.id, tokens, phrase: normalizeText(trigger.replace(/^["']|["']$/g, '')), verbatim: tree.kind === 'problem' && errors.has(trigger) });
+      raw.push({ tree: ordinal, tokens, phrase: normalizeText(trigger.replace(/^["']|["']$/g, '')), verbatim: tree.kind === 'problem' && errors.has(trigger) });
       for (const token of tokens) {
-        const owners = treesWithToken.get(token) ?? new Set<string>();
-        owners.add(tree.id);
-        treesWithToken.set(token, owners);
+        if (lastTree.get(token) === ordinal) continue;
+        lastTree.set(token, ordinal);
+        treesWithToken.set(token, (treesWithToken.get(token) ?? 0) + 1);
       }
     }
   }
+  const treeCount = treeIds.length;
   const idf = new Map<string, number>();
-  for (const [token, owners] of treesWithToken) idf.set(token, Math.log(1 + treeCount / owners.size));
+  for (const [token, owners] of treesWithToken) idf.set(token, Math.log(1 + treeCount / owners));
   const weights = [...idf.values()].sort((a, b) => a - b);
   const unknownWeight = weights.length ? weights[Math.floor(weights.length / 2)] * 0.6 : 1;
 
+  // Tokens as numbers, in first-use order.
+  const tokenId = new Map<string, number>();
+  const idfById = new Float64Array(idf.size);
+  for (const [token, weight] of idf) {
+    idfById[tokenId.size] = weight;
+    tokenId.set(token, tokenId.size);
+  }
+  const tokenCount = tokenId.size;
+
   const entries: TriggerEntry[] = [];
-  const byToken = new Map<string, number[]>();
   const verbatim: TriggerEntry[] = [];
-  for (const item of raw) {
+  const entryCount = raw.length;
+  const entryTree = new Int32Array(entryCount);
+  const entryWeight = new Float64Array(entryCount);
+  const entryTokenStart = new Int32Array(entryCount + 1);
+  const entryTokens = new Int32Array(raw.reduce((n, r) => n + r.tokens.length, 0));
+  // Entries are made tree by tree, so each tree's are one range.
+  const treeEntryStart = new Int32Array(treeCount + 1);
+  const postingCount = new Int32Array(tokenCount + 1);
+  let filled = 0;
+  raw.forEach((item, at) => {
     const entry: TriggerEntry = {
-      treeId: item.treeId,
+      treeId: treeIds[item.tree] as string,
       tokens: item.tokens,
       weight: item.tokens.reduce((sum, t) => sum + (idf.get(t) ?? 0), 0),
       phrase: item.phrase,
     };
-    const at = entries.push(entry) - 1;
-    for (const token of entry.tokens) {
-      const list = byToken.get(token);
-      if (list) list.push(at);
-      else byToken.set(token, [at]);
-    }
+    entries.push(entry);
     if (item.verbatim) verbatim.push(entry);
+    entryTree[at] = item.tree;
+    entryWeight[at] = entry.weight;
+    entryTokenStart[at] = filled;
+    for (const token of item.tokens) {
+      const id = tokenId.get(token) as number;
+      entryTokens[filled++] = id;
+      postingCount[id + 1]++;
+    }
+    treeEntryStart[item.tree + 1] = at + 1;
+  });
+  entryTokenStart[entryCount] = filled;
+  for (let t = 1; t <= treeCount; t++) treeEntryStart[t] = Math.max(treeEntryStart[t] as number, treeEntryStart[t - 1] as number);
+
+  // Postings: per token, its entries by weight (then position), so a weight window is one slice.
+  const postingStart = new Int32Array(tokenCount + 1);
+  for (let t = 0; t < tokenCount; t++) postingStart[t + 1] = (postingStart[t] as number) + (postingCount[t + 1] as number);
+  const postingEntry = new Int32Array(filled);
+  const postingWeight = new Float64Array(filled);
+  // Per entry (and posting): its most telling token, and what the rest weigh; without that token in the
+  // query, the entry can share at most the rest (a bound read without visiting the entry).
+  const entryTop = new Int32Array(entryCount);
+  const entrySlack = new Float64Array(entryCount);
+  for (let at = 0; at < entryCount; at++) {
+    let top = entryTokens[entryTokenStart[at] as number] as number;
+    for (let j = entryTokenStart[at] as number; j < (entryTokenStart[at + 1] as number); j++) {
+      const id = entryTokens[j] as number;
+      if ((idfById[id] as number) > (idfById[top] as number)) top = id;
+    }
+    entryTop[at] = top;
+    entrySlack[at] = (entryWeight[at] as number) - (idfById[top] as number);
   }
-  return { entries, byToken, idf, unknownWeight, surfaceFrequency, verbatim };
+  const postingTop = new Int32Array(filled);
+  const postingSlack = new Float64Array(filled);
+  const byWeight = Array.from({ length: entryCount }, (_, i) => i).sort((a, b) => (entryWeight[a] as number) - (entryWeight[b] as number) || a - b);
+  const cursor = postingStart.slice(0, tokenCount);
+  for (const at of byWeight) {
+    for (let j = entryTokenStart[at] as number; j < (entryTokenStart[at + 1] as number); j++) {
+      const id = entryTokens[j] as number;
+      const k = cursor[id]++;
+      postingEntry[k] = at;
+      postingWeight[k] = entryWeight[at] as number;
+      postingTop[k] = entryTop[at] as number;
+      postingSlack[k] = entrySlack[at] as number;
+    }
+  }
+
+  // Per tree: its distinct tokens, each with the first entry holding it (the order of first meeting).
+  const treeTokenStart = new Int32Array(treeCount + 1);
+  const treeTokens: number[] = [];
+  const treeTokenEntry: number[] = [];
+  const lastTreeOfToken = new Int32Array(tokenCount).fill(-1);
+  for (let tree = 0; tree < treeCount; tree++) {
+    for (let at = treeEntryStart[tree] as number; at < (treeEntryStart[tree + 1] as number); at++) {
+      for (let j = entryTokenStart[at] as number; j < (entryTokenStart[at + 1] as number); j++) {
+        const id = entryTokens[j] as number;
+        if (lastTreeOfToken[id] === tree) continue;
+        lastTreeOfToken[id] = tree;
+        treeTokens.push(id);
+        treeTokenEntry.push(at);
+      }
+    }
+    treeTokenStart[tree + 1] = treeTokens.length;
+  }
+  const treeOrdinal = new Map(treeIds.map((id, i) => [id, i]));
+
+  // Verbatim phrases by their rarest word (or, with Chinese in them, their first Chinese character).
+  const byWord = new Map<string, number[]>();
+  const byCharacter = new Map<string, number[]>();
+  const unanchored: number[] = [];
+  {
+    const phraseWords = verbatim.map((entry) => (hasCjk(entry.phrase) ? [] : [...new Set(wordsOf(entry.phrase))]));
+    const uses = new Map<string, number>();
+    for (const words of phraseWords) for (const w of words) uses.set(w, (uses.get(w) ?? 0) + 1);
+    const add = (map: Map<string, number[]>, key: string, i: number) => {
+      const list = map.get(key);
+      if (list) list.push(i);
+      else map.set(key, [i]);
+    };
+    verbatim.forEach((entry, i) => {
+      if (hasCjk(entry.phrase)) {
+        add(byCharacter, [...entry.phrase].find((c) => hasCjk(c)) as string, i);
+        return;
+      }
+      const words = phraseWords[i] as string[];
+      if (words.length === 0) unanchored.push(i);
+      else add(byWord, words.reduce((a, b) => ((uses.get(b) as number) < (uses.get(a) as number) ? b : a)), i);
+    });
+  }
+
+  const scorer = new TokenScorer({ treeIds, treeIsProblem, idfById, entryTree, entryWeight, entryTokenStart, entryTokens, entryTop, entrySlack, treeEntryStart, postingStart, postingEntry, postingWeight, postingTop, postingSlack, treeTokenStart, treeTokens: Int32Array.from(treeTokens), treeTokenEntry: Int32Array.from(treeTokenEntry) });
+
+  let postings: Map<string, number[]> | null = null;
+
+  const index: TriggerIndex = {
+    entries,
+    get byToken() {
+      if (!postings) {
+        postings = new Map();
+        entries.forEach((entry, at) => {
+          for (const token of entry.tokens) {
+            const list = postings?.get(token);
+            if (list) list.push(at);
+            else postings?.set(token, [at]);
+          }
+        });
+      }
+      return postings;
+    },
+    idf,
+    unknownWeight,
+    surfaceFrequency,
+    verbatim,
+
+    verbatimCandidates(text) {
+      const found: number[] = [...unanchored];
+      if (byWord.size > 0) for (const word of new Set(wordsOf(text))) for (const i of byWord.get(word) ?? []) found.push(i);
+      if (byCharacter.size > 0 && hasCjk(text)) for (const c of new Set(text)) for (const i of byCharacter.get(c) ?? []) found.push(i);
+      return [...new Set(found)].sort((a, b) => a - b).map((i) => verbatim[i] as TriggerEntry);
+    },
+
+    score(queries, others, options) {
+      return scorer.score(queries, others, options, tokenId, treeOrdinal);
+    },
+  };
+  return index;
+}
+
+interface ScorerData {
+  treeIds: string[];
+  treeIsProblem: boolean[];
+  idfById: Float64Array;
+  entryTree: Int32Array;
+  entryWeight: Float64Array;
+  entryTokenStart: Int32Array;
+  entryTokens: Int32Array;
+  entryTop: Int32Array;
+  entrySlack: Float64Array;
+  treeEntryStart: Int32Array;
+  postingStart: Int32Array;
+  postingEntry: Int32Array;
+  postingWeight: Float64Array;
+  postingTop: Int32Array;
+  postingSlack: Float64Array;
+  treeTokenStart: Int32Array;
+  treeTokens: Int32Array;
+  treeTokenEntry: Int32Array;
+}
+
+/** The search of `TriggerIndex.score()`, over flat arrays, with scratch space reused between messages. */
+class TokenScorer {
+  private readonly d: ScorerData;
+  private readonly problem: Uint8Array;
+  private readonly alwaysScored: Int32Array;
+  // Stamps say "set during this query" (or message), so nothing is cleared between them.
+  private readonly tokenStamp: Uint32Array;
+  private readonly tokenPosition: Int32Array;
+  private readonly firstStamp: Uint32Array;
+  private readonly firstQuery: Int32Array;
+  private readonly firstPosition: Int32Array;
+  private readonly entryStamp: Uint32Array;
+  private readonly treeStamp: Uint32Array;
+  private readonly treeBest: Float64Array;
+  /** Per tree, for the message: 0 a problem that raises both bests, 1 only `best`, 2 neither; 3 not a problem. */
+  private readonly rank: Uint8Array;
+  private stamp = 0;
+  // The query being scored.
+  private now = 0;
+  private weight = 1;
+  /** The known tokens' weights summed: the most any entry can share. */
+  private total = 0;
+  private b2 = 1;
+  // The best problem scores seen in the message, and the floor they give.
+  private best = 0;
+  private bestConcrete = 0;
+  private floor = 0;
+  // What rescore() found.
+  private topScore = 0;
+  private topPrecision = 0;
+
+  constructor(data: ScorerData) {
+    this.d = data;
+    const tokens = data.idfById.length;
+    const trees = data.treeIds.length;
+    this.problem = Uint8Array.from(data.treeIsProblem, (p) => (p ? 1 : 0));
+    this.alwaysScored = Int32Array.from(data.treeIsProblem.flatMap((p, tree) => (p ? [] : [tree])));
+    this.tokenStamp = new Uint32Array(tokens);
+    this.tokenPosition = new Int32Array(tokens);
+    this.firstStamp = new Uint32Array(tokens);
+    this.firstQuery = new Int32Array(tokens);
+    this.firstPosition = new Int32Array(tokens);
+    this.entryStamp = new Uint32Array(data.entryTree.length);
+    this.treeStamp = new Uint32Array(trees);
+    this.treeBest = new Float64Array(trees);
+    this.rank = Uint8Array.from(data.treeIsProblem, (p) => (p ? 0 : 3));
+  }
+
+  private nextStamp(): number {
+    if (this.stamp === 0xffffffff) {
+      for (const a of [this.tokenStamp, this.firstStamp, this.entryStamp, this.treeStamp]) a.fill(0);
+      this.stamp = 0;
+    }
+    return ++this.stamp;
+  }
+
+  /** A problem tree scores `score` (or a trigger of it does): raises the bests, and the floor. */
+  private raise(tree: number, score: number): void {
+    const rank = this.rank[tree] as number;
+    if (rank >= 2) return;
+    let raised = false;
+    if (score > this.best) {
+      this.best = score;
+      raised = true;
+    }
+    if (rank === 0 && score > this.bestConcrete) {
+      this.bestConcrete = score;
+      raised = true;
+    }
+    if (raised) this.floor = Math.max(this.floor, this.options.floor(this.best, this.bestConcrete));
+  }
+
+  private options: ScoreOptions = { beta: 1, bestProblem: 0, bestConcrete: 0, floor: () => 0 };
+
+  /** Marks the query's known tokens; false when nothing in it can match. */
+  private begin(query: TokenQuery, known: number[], tokenId: ReadonlyMap<string, number>): boolean {
+    const now = this.nextStamp();
+    this.now = now;
+    known.length = 0;
+    const { tokenStamp, tokenPosition } = this;
+    const { idfById } = this.d;
+    let total = 0;
+    query.tokens.forEach((token, p) => {
+      const id = tokenId.get(token);
+      if (id === undefined || tokenStamp[id] === now) return;
+      tokenStamp[id] = now;
+      tokenPosition[id] = p;
+      known.push(id);
+      total += idfById[id] as number;
+    });
+    this.weight = query.weight;
+    this.total = total;
+    return query.weight !== 0 && known.length > 0;
+  }
+
+  score<T extends { treeId: string }>(queries: readonly TokenQuery[], others: readonly T[], options: ScoreOptions, tokenId: ReadonlyMap<string, number>, treeOrdinal: ReadonlyMap<string, number>): Array<T | TokenMatch> {
+    const { treeIds } = this.d;
+    const { rank, treeBest } = this;
+    this.options = options;
+    this.b2 = options.beta * options.beta;
+    const marked: number[] = [];
+    for (const [ids, value] of [
+      [options.general ?? [], 1],
+      [options.ignored ?? [], 2],
+    ] as const) {
+      for (const id of ids) {
+        const tree = treeOrdinal.get(id);
+        if (tree !== undefined && rank[tree] === 0) {
+          rank[tree] = value;
+          marked.push(tree);
+        }
+      }
+    }
+    this.best = options.bestProblem;
+    this.bestConcrete = options.bestConcrete;
+    this.floor = options.floor(this.best, this.bestConcrete);
+    const message = this.nextStamp();
+    const known: number[] = [];
+    try {
+      // First every query's candidates (the floor rises as strong matches turn up anywhere)…
+      const candidateStart: number[] = [];
+      const candidateTree: number[] = [];
+      const candidateBest: number[] = [];
+      for (let q = 0; q < queries.length; q++) {
+        candidateStart.push(candidateTree.length);
+        const query = queries[q] as TokenQuery;
+        query.tokens.forEach((token, p) => {
+          const id = tokenId.get(token);
+          if (id === undefined || this.firstStamp[id] === message) return;
+          this.firstStamp[id] = message;
+          this.firstQuery[id] = q;
+          this.firstPosition[id] = p;
+        });
+        if (!this.begin(query, known, tokenId)) continue;
+        const found: number[] = [];
+        this.discover(known, found);
+        for (const tree of found) {
+          candidateTree.push(tree);
+          candidateBest.push(treeBest[tree] as number);
+        }
+      }
+      candidateStart.push(candidateTree.length);
+      // …then each query's candidates that can still reach the floor, scored over all their triggers.
+      const matches = new Map<number, TokenMatch[]>();
+      const add = (tree: number, query: TokenQuery) => {
+        const match: TokenMatch = { treeId: treeIds[tree] as string, score: this.topScore, position: query.position, precision: this.topPrecision, verbatim: false };
+        const list = matches.get(tree);
+        if (list) list.push(match);
+        else matches.set(tree, [match]);
+      };
+      for (let q = 0; q < queries.length; q++) {
+        const query = queries[q] as TokenQuery;
+        if (!this.begin(query, known, tokenId)) continue;
+        for (let c = candidateStart[q] as number; c < (candidateStart[q + 1] as number); c++) {
+          const tree = candidateTree[c] as number;
+          // Its best trigger is one already read (or below the floor), and the second adds at most this.
+          if ((candidateBest[c] as number) * (1 + SECOND_TRIGGER_SHARE) * (1 + 1e-9) < this.floor) continue;
+          if (!this.rescore(tree)) continue;
+          this.raise(tree, this.topScore);
+          if (this.topScore >= this.floor) add(tree, query);
+        }
+        for (const tree of this.alwaysScored) if (this.rescore(tree)) add(tree, query);
+      }
+      return this.inFirstMetOrder(matches, others, message, treeOrdinal);
+    } finally {
+      for (const tree of marked) rank[tree] = 0;
+    }
+  }
+
+  /**
+   * Adds to `found` every problem tree with a trigger that may score at least the floor / (1 + second
+   * share), each once, its best such trigger's score in `treeBest`. Rarest token first: a trigger first
+   * met at `known[i]` shares with the query at most that token and the commoner ones (`rest`).
+   */
+  private discover(known: number[], found: number[]): void {
+    const { idfById, postingStart, postingEntry, postingWeight, postingTop, postingSlack, entryTokenStart, entryTokens, entryTree } = this.d;
+    const { tokenStamp, entryStamp, treeStamp, treeBest, problem } = this;
+    const now = this.now;
+    const m = this.weight;
+    const b2 = this.b2;
+    known.sort((a, b) => (idfById[b] as number) - (idfById[a] as number));
+    let rest = this.total;
+    const margin = (1 - 1e-9) / (1 + SECOND_TRIGGER_SHARE);
+    for (let i = 0; i < known.length; i++) {
+      const id = known[i] as number;
+      const most = rest;
+      rest -= idfById[id] as number;
+      let floor = this.floor * margin;
+      // Weights at which a trigger met here can reach the floor: a light one explains too little of the
+      // query (when all of it is shared), a heavy one is mostly unshared (when `most` is shared).
+      let lightest = 0;
+      let heaviest = Infinity;
+      const p = Math.min(1, most / m);
+      if (floor > 0) {
+        const needPrecision = floor >= 1 ? Infinity : floor / (1 + b2 - b2 * floor);
+        lightest = needPrecision >= 1 ? Infinity : m * needPrecision * (1 - 1e-9);
+        const denominator = (1 + b2) * p - floor;
+        heaviest = denominator <= 0 ? -Infinity : (most / ((floor * b2 * p) / denominator)) * (1 + 1e-9);
+      }
+      let k = postingStart[id] as number;
+      const end = postingStart[id + 1] as number;
+      for (let hi = end; k < hi; ) {
+        const mid = (k + hi) >> 1;
+        if ((postingWeight[mid] as number) < lightest) k = mid + 1;
+        else hi = mid;
+      }
+      for (; k < end; k++) {
+        const weight = postingWeight[k] as number;
+        if (weight > heaviest) break;
+        if (tokenStamp[postingTop[k] as number] !== now) {
+          // Without its most telling token the trigger shares at most the rest of it.
+          const shared = Math.min(most, postingSlack[k] as number);
+          if (shared <= 0) continue;
+          const r = shared / weight;
+          const sp = Math.min(1, shared / m);
+          if (((1 + b2) * sp * r) / (b2 * sp + r) < floor) continue;
+        }
+        const at = postingEntry[k] as number;
+        if (entryStamp[at] === now) continue;
+        entryStamp[at] = now;
+        const tree = entryTree[at] as number;
+        if (problem[tree] !== 1) continue;
+        let overlap = 0;
+        const stop = entryTokenStart[at + 1] as number;
+        for (let j = entryTokenStart[at] as number; j < stop; j++) {
+          const t = entryTokens[j] as number;
+          if (tokenStamp[t] === now) overlap += idfById[t] as number;
+        }
+        if (overlap === 0 || weight === 0) continue;
+        const recall = overlap / weight;
+        const precision = Math.min(1, overlap / m);
+        const f = ((1 + b2) * precision * recall) / (b2 * precision + recall);
+        if (f > this.best || f > this.bestConcrete) {
+          this.raise(tree, f);
+          if (this.floor * margin > floor) {
+            floor = this.floor * margin;
+            const denominator = (1 + b2) * p - floor;
+            heaviest = denominator <= 0 ? -Infinity : (most / ((floor * b2 * p) / denominator)) * (1 + 1e-9);
+          }
+        }
+        if (f < floor) continue;
+        if (treeStamp[tree] !== now) {
+          treeStamp[tree] = now;
+          treeBest[tree] = f;
+          found.push(tree);
+        } else if (f > (treeBest[tree] as number)) treeBest[tree] = f;
+      }
+    }
+  }
+
+  /**
+   * A tree's score in the query over all its triggers: the best one decides (the first met, among
+   * equals), a second adds a little. False when no trigger shares a token.
+   */
+  private rescore(tree: number): boolean {
+    const { idfById, entryTokenStart, entryTokens, entryWeight, entryTop, entrySlack, treeEntryStart } = this.d;
+    const { tokenStamp, tokenPosition } = this;
+    const now = this.now;
+    const m = this.weight;
+    const b2 = this.b2;
+    let top = -1;
+    let topPrecision = 0;
+    let topPosition = Infinity;
+    let second = 0;
+    const last = treeEntryStart[tree + 1] as number;
+    for (let at = treeEntryStart[tree] as number; at < last; at++) {
+      const weight = entryWeight[at] as number;
+      if (second > 0 && tokenStamp[entryTop[at] as number] !== now) {
+        // Without its most telling token the entry cannot beat the second best: no need to read it.
+        const shared = Math.min(this.total, entrySlack[at] as number);
+        if (shared <= 0) continue;
+        const r = shared / weight;
+        const p = Math.min(1, shared / m);
+        if ((((1 + b2) * p * r) / (b2 * p + r)) * (1 + 1e-9) < second) continue;
+      }
+      let overlap = 0;
+      let position = Infinity;
+      const stop = entryTokenStart[at + 1] as number;
+      for (let j = entryTokenStart[at] as number; j < stop; j++) {
+        const t = entryTokens[j] as number;
+        if (tokenStamp[t] !== now) continue;
+        overlap += idfById[t] as number;
+        const p = tokenPosition[t] as number;
+        if (p < position) position = p;
+      }
+      if (overlap === 0 || weight === 0) continue;
+      const recall = overlap / weight;
+      const precision = Math.min(1, overlap / m);
+      const f = ((1 + b2) * precision * recall) / (b2 * precision + recall);
+      if (f > top || (f === top && position < topPosition)) {
+        if (top > second) second = top;
+        top = f;
+        topPrecision = precision;
+        topPosition = position;
+      } else if (f > second) second = f;
+    }
+    if (top < 0) return false;
+    this.topScore = Math.min(1, top + SECOND_TRIGGER_SHARE * second);
+    this.topPrecision = topPrecision;
+    return true;
+  }
+
+  /**
+   * The matches and `others` grouped by tree, the trees in the order of first meeting: the first query
+   * sharing a token with the tree, the first of its tokens there, the tree's first entry with that token;
+   * trees met only through `others` after, as given.
+   */
+  private inFirstMetOrder<T extends { treeId: string }>(matches: Map<number, TokenMatch[]>, others: readonly T[], message: number, treeOrdinal: ReadonlyMap<string, number>): Array<T | TokenMatch> {
+    const { treeIds, treeTokenStart, treeTokens, treeTokenEntry } = this.d;
+    const { firstStamp, firstQuery, firstPosition } = this;
+    interface Group {
+      query: number;
+      position: number;
+      entry: number;
+      items: Array<T | TokenMatch>;
+    }
+    const groups = new Map<number | string, Group>();
+    const groupOf = (tree: number | undefined, treeId: string): Group => {
+      let group = groups.get(tree ?? treeId);
+      if (group) return group;
+      group = { query: Infinity, position: Infinity, entry: Infinity, items: [] };
+      if (tree !== undefined) {
+        const stop = treeTokenStart[tree + 1] as number;
+        for (let j = treeTokenStart[tree] as number; j < stop; j++) {
+          const t = treeTokens[j] as number;
+          if (firstStamp[t] !== message) continue;
+          const query = firstQuery[t] as number;
+          const position = firstPosition[t] as number;
+          const entry = treeTokenEntry[j] as number;
+          if (query < group.query || (query === group.query && (position < group.position || (position === group.position && entry < group.entry)))) {
+            group.query = query;
+            group.position = position;
+            group.entry = entry;
+          }
+        }
+      }
+      groups.set(tree ?? treeId, group);
+      return group;
+    };
+    for (const [tree, list] of matches) groupOf(tree, treeIds[tree] as string).items.push(...list);
+    for (const other of others) groupOf(treeOrdinal.get(other.treeId), other.treeId).items.push(other);
+    const before = (a: Group, b: Group): number => {
+      if (a.query !== b.query) return a.query < b.query ? -1 : 1;
+      if (a.position !== b.position) return a.position < b.position ? -1 : 1;
+      if (a.entry !== b.entry) return a.entry < b.entry ? -1 : 1;
+      return 0; // Both met only through `others`: the sort is stable.
+    };
+    return [...groups.values()].sort(before).flatMap((g) => g.items);
+  }
 }
