@@ -1,26 +1,47 @@
 /**
- * For `npm run bench`: the real app (real core, SQLite state in a temporary folder, no rate limit, silent)
- * and, beside it, a bare restify server that echoes the JSON it is posted — the reference the bot's turns
- * are compared with. Both on 127.0.0.1; prints {"app": port, "echo": port} once listening. Runs in its own
- * process so the load generator does not share its event loop.
+ * For `npm run bench`: the real app wired as src/main.ts wires it — real core, SQLite state and the ticket
+ * desk (tickets.sqlite, which records every turn's flow start and events) in a temporary folder, the pino
+ * logger at `info` (one line per turn, written to a file in that folder as main.ts writes to stdout), no
+ * rate limit — and, beside it, a bare restify server that echoes the JSON it is posted: the reference the
+ * bot's turns are compared with. Both on 127.0.0.1 in this one process (the same Node, heap and tsx
+ * loader); prints {"app": port, "echo": port} once listening. Runs in its own process so the load
+ * generator does not share its event loop.
+ *
+ * `--minimal` wires the app as this bench did before 2026-11-23 (no ticket desk, logging silent), for
+ * comparison with older figures.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import pino from 'pino';
 import restify, { type Request, type Response } from 'restify';
 import { loadConfig } from '../src/config';
 import { loadHelpdeskCore } from '../src/core';
 import { createApp } from '../src/server/app';
+import { createLogger } from '../src/server/logger';
 import { createStorage } from '../src/storage';
+import { createTicketService } from '../src/tickets/create';
 import { createTriageService } from '../src/triage';
+
+const MINIMAL = process.argv.includes('--minimal');
 
 async function main(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'helpdesk-bench-'));
-  const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, STORAGE: 'sqlite', LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '0' });
+  const config = loadConfig({
+    HOST: '127.0.0.1',
+    PORT: '0',
+    DATA_DIR: dataDir,
+    STORAGE: 'sqlite',
+    LOG_LEVEL: MINIMAL ? 'silent' : 'info',
+    RATE_LIMIT_PER_MINUTE: '0',
+  });
+  const logger = MINIMAL ? undefined : createLogger(config, pino.destination(path.join(dataDir, 'bot.log')));
   const core = loadHelpdeskCore();
   const storage = createStorage(config);
-  const { server } = createApp(config, { core, storage, triage: createTriageService(core) });
+  const tickets = MINIMAL ? undefined : createTicketService(config, logger);
+  tickets?.start();
+  const { server } = createApp(config, { core, storage, logger, triage: createTriageService(core), tickets });
 
   const echo = restify.createServer({ name: 'echo' });
   // The same body parsing as /api/messages, then the body straight back.
@@ -38,8 +59,10 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify(ports)}\n`);
   const stop = () => {
     storage.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-    process.exit(0);
+    void (tickets?.close() ?? Promise.resolve()).finally(() => {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      process.exit(0);
+    });
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
