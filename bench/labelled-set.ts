@@ -23,6 +23,8 @@ export const DEV_FILE = path.join(FIXTURES, 'dev.jsonl');
  * src/ or the other sets): alternate lines are `dev` (error analysis) and `heldout` (never inspected).
  */
 export const DEV2_FILE = path.join(FIXTURES, 'dev2.jsonl');
+/** A fourth, written the same way later in the second session; alternate lines `dev` / `heldout` too. */
+export const DEV3_FILE = path.join(FIXTURES, 'dev3.jsonl');
 
 function readJsonl(file: string): LabelledMessage[] {
   return fs
@@ -33,7 +35,7 @@ function readJsonl(file: string): LabelledMessage[] {
 }
 
 export function loadLabelled(): LabelledMessage[] {
-  return [...readJsonl(LABELLED_FILE), ...readJsonl(DEV_FILE).map((item) => ({ ...item, split: 'dev' as const })), ...readJsonl(DEV2_FILE)];
+  return [...readJsonl(LABELLED_FILE), ...readJsonl(DEV_FILE).map((item) => ({ ...item, split: 'dev' as const })), ...readJsonl(DEV2_FILE), ...readJsonl(DEV3_FILE)];
 }
 
 export interface Scores {
