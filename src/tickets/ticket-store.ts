@@ -208,10 +208,31 @@ export class TicketStore {
   /** Conversation records waiting for their group commit (recordConversation). */
   private pendingRecords: PendingRecord[] = [];
   private recordsScheduled = false;
+  /** One turn's conversation events and ratings, in one transaction (a savepoint inside another). */
+  private readonly insertConversationRows: (at: string, events: readonly ConversationEvent[], ratings: readonly Rating[]) => void;
+  private readonly commitRecords: (group: readonly PendingRecord[]) => unknown[];
 
   /** Opens (and creates or migrates) the file; `':memory:'` for a private in-memory store. */
   constructor(readonly file: string, private readonly now: () => Date = () => new Date()) {
     this.db = openDatabase(file, TICKETS_MIGRATIONS);
+    // Built once: a better-sqlite3 transaction function costs a few KB to make.
+    this.insertConversationRows = this.db.transaction((at: string, events: readonly ConversationEvent[], ratings: readonly Rating[]) => {
+      const insertEvent = this.sql('INSERT INTO conversation_events (at, type, problem, channel_id, conversation_id, text) VALUES (?, ?, ?, ?, ?, ?)');
+      const insertRating = this.sql('INSERT INTO ratings (at, problem, rating, channel_id, conversation_id) VALUES (?, ?, ?, ?, ?)');
+      for (const e of events) insertEvent.run(at, e.type, e.problem ?? null, e.channelId, e.conversationId, e.text ?? null);
+      for (const r of ratings) insertRating.run(at, r.problem, r.rating, r.channelId, r.conversationId);
+    });
+    // Each record in its own savepoint (insertConversationRows nested): the outcome of each, undefined when written.
+    this.commitRecords = this.db.transaction((group: readonly PendingRecord[]) =>
+      group.map((r) => {
+        try {
+          this.insertConversationRows(r.at, r.events, r.ratings);
+          return undefined;
+        } catch (err) {
+          return err ?? new Error('conversation record refused');
+        }
+      }),
+    );
   }
 
   /** The statement for `sql`, prepared on first use: preparing costs more than running most of these. */
@@ -355,11 +376,11 @@ export class TicketStore {
 
   /** Records what happened in a conversation this turn (flows started, resolved, escalated, …). */
   addConversationEvents(events: readonly ConversationEvent[]): void {
-    this.insertConversationRows(this.now().toISOString(), events, []);
+    if (events.length > 0) this.insertConversationRows(this.now().toISOString(), events, []);
   }
 
   addRatings(ratings: readonly Rating[]): void {
-    this.insertConversationRows(this.now().toISOString(), [], ratings);
+    if (ratings.length > 0) this.insertConversationRows(this.now().toISOString(), [], ratings);
   }
 
   /**
@@ -389,32 +410,12 @@ export class TicketStore {
     this.pendingRecords = [];
     let outcomes: unknown[];
     try {
-      outcomes = this.db.transaction(() =>
-        group.map((r) => {
-          try {
-            this.insertConversationRows(r.at, r.events, r.ratings);
-            return undefined;
-          } catch (err) {
-            return err ?? new Error('conversation record refused');
-          }
-        }),
-      )();
+      outcomes = this.commitRecords(group);
     } catch (err) {
       for (const r of group) r.reject(err);
       return;
     }
     group.forEach((r, i) => (outcomes[i] === undefined ? r.resolve() : r.reject(outcomes[i])));
-  }
-
-  /** One transaction (a savepoint inside another). */
-  private insertConversationRows(at: string, events: readonly ConversationEvent[], ratings: readonly Rating[]): void {
-    if (events.length === 0 && ratings.length === 0) return;
-    const insertEvent = this.sql('INSERT INTO conversation_events (at, type, problem, channel_id, conversation_id, text) VALUES (?, ?, ?, ?, ?, ?)');
-    const insertRating = this.sql('INSERT INTO ratings (at, problem, rating, channel_id, conversation_id) VALUES (?, ?, ?, ?, ?)');
-    this.db.transaction(() => {
-      for (const e of events) insertEvent.run(at, e.type, e.problem ?? null, e.channelId, e.conversationId, e.text ?? null);
-      for (const r of ratings) insertRating.run(at, r.problem, r.rating, r.channelId, r.conversationId);
-    })();
   }
 
   /** The ratings given in [from, to), oldest first. */
