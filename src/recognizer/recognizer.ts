@@ -17,7 +17,7 @@ import { extractEntities } from './entities';
 import { normalizeText } from './normalize';
 import { SpellingCorrector } from './spelling';
 import { buildLexicon, hasCjk, tokenize, type Lexicon } from './tokenize';
-import { buildTriggerIndex, SECOND_TRIGGER_SHARE, type TokenQuery, type TriggerIndex } from './trigger-index';
+import { buildTriggerIndex, SECOND_TRIGGER_SHARE, type TokenQuery, type TreeRole, type TriggerIndex } from './trigger-index';
 import { buildFuzzyPhrases, type FuzzyPhrases } from './fuzzy-phrases';
 import type { Candidate, Classification, Intent } from './types';
 
@@ -96,7 +96,7 @@ export function createRecognizer(catalog: Catalog, options: RecognizerOptions = 
   const scoredTrees = [...catalog.trees.values()]
     .filter((t) => (t.kind === 'problem' || t.kind === 'clarify') && (t.triggers.length > 0 || t.errors.length > 0))
     .map((t) => ({ ...t, triggers: t.triggers.map(withoutNegated) }));
-  const index = buildTriggerIndex(scoredTrees, lexicon);
+  const index = buildTriggerIndex(scoredTrees, lexicon, (tree) => roleOf(tree, config));
   const known = new Map(index.surfaceFrequency);
   for (const variant of lexicon.variants) if (!known.has(variant)) known.set(variant, 1);
   const speller = new SpellingCorrector(new Set(known.keys()), known);
@@ -229,20 +229,29 @@ const POSITION_SHARE = 0.75;
 
 /**
  * The weakest token match that can still change a classification once some problem scores `best` (and
- * some concrete one, neither the request for a person nor out of scope, `bestConcrete`). The decision
- * reads the best problem at any strength, but other problems only from `firstMentionRatio` of the chosen
- * one (which scores at least the best concrete one, or the request for a person up to
- * `humanYieldMinimum`), their positions from POSITION_SHARE of their own score, and alternatives (or an
- * ambiguity) from `alternativeMinimum`, all after weighDirection() and weighCues() may have lowered the
- * chosen one and raised the others. Category questions are always scored in full. The index leaves
- * weaker matches out: keep this in step with the rules in classify() and preferConcreteAndFirst();
- * test/recognizer/indexed-scoring.test.ts compares the result with the exhaustive path.
+ * some concrete one, neither the request for a person nor out of scope, `bestConcrete`), scores as
+ * weighDirection() and weighCues() may have lowered them (roleOf()). The decision reads the best problem
+ * at any strength, but other problems only from `firstMentionRatio` of the chosen one (which scores at
+ * least the best concrete one, or the request for a person up to `humanYieldMinimum`), their positions
+ * from POSITION_SHARE of their own score, and alternatives (or an ambiguity) from `alternativeMinimum`.
+ * Category questions are always scored in full. The index leaves weaker matches out: keep this in step
+ * with the rules in classify() and preferConcreteAndFirst(); test/recognizer/indexed-scoring.test.ts
+ * compares the result with the exhaustive path.
  */
 function evidenceFloor(best: number, bestConcrete: number, config: RecognizerConfig): number {
-  const lowered = Math.min(1, config.againstDirectionFactor) * Math.min(1, config.cuePenalty);
-  const raised = Math.max(1, config.cueBoost);
-  const chosen = Math.max(bestConcrete * lowered, Math.min(best * lowered, config.humanYieldMinimum));
-  return (0.95 * Math.min(config.alternativeMinimum, POSITION_SHARE * config.firstMentionRatio * chosen)) / raised;
+  const chosen = Math.max(bestConcrete, Math.min(best, config.humanYieldMinimum));
+  return 0.95 * Math.min(config.alternativeMinimum, POSITION_SHARE * config.firstMentionRatio * chosen);
+}
+
+/** What weighDirection() and weighCues() may do to a tree's score, and which trees the rules set aside. */
+function roleOf(tree: LoadedTree, config: RecognizerConfig): TreeRole {
+  const category = PROBLEM_CATEGORY[tree.id];
+  const direction = category === 'send' || category === 'receive' ? config.againstDirectionFactor : 1;
+  return {
+    lower: Math.min(1, direction) * (tree.cues.against.length > 0 ? Math.min(1, config.cuePenalty) : 1),
+    raise: tree.cues.for.length > 0 ? Math.max(1, config.cueBoost) : 1,
+    counts: tree.id === OUT_OF_SCOPE_PROBLEM_ID ? 'ignored' : tree.id === HUMAN_PROBLEM_ID ? 'general' : 'concrete',
+  };
 }
 
 /** A tree's score is its best observation; its position, the first place it shows at 75 % of that. */
@@ -286,11 +295,7 @@ function gatherEvidence(text: string, normalized: string, ctx: Context): { evide
     for (const query of queries) for (const [treeId, { score, precision }] of scoreTokens([...query.tokens], ctx)) observations.push({ treeId, score, position: query.position, verbatim: false, precision });
     observations.push(...verbatim);
   } else {
-    const general = [HUMAN_PROBLEM_ID];
-    const ignored = [OUT_OF_SCOPE_PROBLEM_ID];
-    const bestProblem = verbatim.some((o) => !ignored.includes(o.treeId)) ? config.verbatimScore : 0;
-    const bestConcrete = verbatim.some((o) => !ignored.includes(o.treeId) && !general.includes(o.treeId)) ? config.verbatimScore : 0;
-    observations = ctx.index.score(queries, verbatim, { beta: config.beta, bestProblem, bestConcrete, general, ignored, floor: (b, c) => evidenceFloor(b, c, config) });
+    observations = ctx.index.score(queries, verbatim, { beta: config.beta, floor: (best, concrete) => evidenceFloor(best, concrete, config) });
   }
   // fuse.js catches short messages whose words are mangled beyond the word-level corrector, where the
   // token path found nothing usable; only close matches count, or it would guess from a stray word.

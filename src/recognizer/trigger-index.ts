@@ -51,20 +51,23 @@ export interface TokenMatch {
 export interface ScoreOptions {
   /** Recall's weight in the F-score of a trigger match. */
   beta: number;
-  /** Scores some problem trees are known to reach already (an error string found verbatim), else 0: */
-  bestProblem: number;
-  /** …the same among the concrete problems (not `general`, not `ignored`). */
-  bestConcrete: number;
-  /** Problem trees whose score raises only `bestProblem`… */
-  general?: readonly string[];
-  /** …and that raise neither. */
-  ignored?: readonly string[];
   /**
-   * The weakest tree score that can still matter, given the best problem scores: problem trees below it
-   * in a query may be left out. Must not decrease as either grows. Trees of other kinds (category
-   * questions) are always scored.
+   * The weakest score that can still matter, given the best (lowered) score of a problem and of a
+   * concrete problem (see TreeRole): problem trees whose (raised) score in a query is below it may be
+   * left out. Must not decrease as either grows. Trees of other kinds (category questions) are always
+   * scored.
    */
   floor(bestProblem: number, bestConcrete: number): number;
+}
+
+/** How the decision treats a problem tree's score: what it may do to it, and which best it counts for. */
+export interface TreeRole {
+  /** The decision may lower the tree's score to this share of it… */
+  lower: number;
+  /** …or raise it to this multiple. */
+  raise: number;
+  /** A concrete problem's score counts for both bests; a general one's (a request for a person) only for the best problem; an ignored one's for neither. */
+  counts: 'concrete' | 'general' | 'ignored';
 }
 
 export interface TriggerIndex {
@@ -85,10 +88,11 @@ export interface TriggerIndex {
   verbatimCandidates(normalizedText: string): TriggerEntry[];
   /**
    * Each tree's best trigger match per query, for every problem tree scoring at least the floor (others
-   * may be left out), together with `others` (observations of the same trees by other means), grouped by
-   * tree, the trees in the order an exhaustive scan of the queries, then of `others`, first meets them.
+   * may be left out), together with `others` (observations of problem trees by other means, which raise
+   * the floor too), grouped by tree, the trees in the order an exhaustive scan of the queries, then of
+   * `others`, first meets them.
    */
-  score<T extends { treeId: string }>(queries: readonly TokenQuery[], others: readonly T[], options: ScoreOptions): Array<T | TokenMatch>;
+  score<T extends { treeId: string; score: number }>(queries: readonly TokenQuery[], others: readonly T[], options: ScoreOptions): Array<T | TokenMatch>;
 }
 
 const WORD_SEPARATOR = /(?:[^\p{L}\p{N}]|[\u{10000}-\u{10FFFF}])+/u;
@@ -101,10 +105,13 @@ function wordsOf(text: string): string[] {
   return text.split(WORD_SEPARATOR).filter(Boolean);
 }
 
-export function buildTriggerIndex(trees: Iterable<LoadedTree>, lexicon: Lexicon): TriggerIndex {
+const NEUTRAL: TreeRole = { lower: 1, raise: 1, counts: 'concrete' };
+
+export function buildTriggerIndex(trees: Iterable<LoadedTree>, lexicon: Lexicon, roleOf: (tree: LoadedTree) => TreeRole = () => NEUTRAL): TriggerIndex {
   const raw: Array<{ tree: number; tokens: string[]; phrase: string; verbatim: boolean }> = [];
   const treeIds: string[] = [];
   const treeIsProblem: boolean[] = [];
+  const treeRoles: TreeRole[] = [];
   // Per token: how many trees use it, and the last tree counted.
   const treesWithToken = new Map<string, number>();
   const lastTree = new Map<string, number>();
@@ -113,6 +120,7 @@ export function buildTriggerIndex(trees: Iterable<LoadedTree>, lexicon: Lexicon)
     if (tree.triggers.length === 0 && tree.errors.length === 0) continue;
     const ordinal = treeIds.push(tree.id) - 1;
     treeIsProblem.push(tree.kind === 'problem');
+    treeRoles.push(roleOf(tree));
     const errors = new Set(tree.errors);
     for (const trigger of [...tree.errors, ...tree.triggers.filter((t) => !errors.has(t))]) {
       const tokens = [...new Set(tokenize(trigger, lexicon))];
@@ -250,7 +258,7 @@ export function buildTriggerIndex(trees: Iterable<LoadedTree>, lexicon: Lexicon)
     });
   }
 
-  const scorer = new TokenScorer({ treeIds, treeIsProblem, idfById, entryTree, entryWeight, entryTokenStart, entryTokens, entryTop, entrySlack, treeEntryStart, postingStart, postingEntry, postingWeight, postingTop, postingSlack, treeTokenStart, treeTokens: Int32Array.from(treeTokens), treeTokenEntry: Int32Array.from(treeTokenEntry) });
+  const scorer = new TokenScorer({ treeIds, treeIsProblem, treeRoles, idfById, entryTree, entryWeight, entryTokenStart, entryTokens, entryTop, entrySlack, treeEntryStart, postingStart, postingEntry, postingWeight, postingTop, postingSlack, treeTokenStart, treeTokens: Int32Array.from(treeTokens), treeTokenEntry: Int32Array.from(treeTokenEntry) });
 
   let postings: Map<string, number[]> | null = null;
 
@@ -291,6 +299,7 @@ export function buildTriggerIndex(trees: Iterable<LoadedTree>, lexicon: Lexicon)
 interface ScorerData {
   treeIds: string[];
   treeIsProblem: boolean[];
+  treeRoles: TreeRole[];
   idfById: Float64Array;
   entryTree: Int32Array;
   entryWeight: Float64Array;
@@ -323,8 +332,13 @@ class TokenScorer {
   private readonly entryStamp: Uint32Array;
   private readonly treeStamp: Uint32Array;
   private readonly treeBest: Float64Array;
-  /** Per tree, for the message: 0 a problem that raises both bests, 1 only `best`, 2 neither; 3 not a problem. */
+  /** Per tree: 0 a problem that raises both bests, 1 only `best`, 2 neither; 3 not a problem. */
   private readonly rank: Uint8Array;
+  /** Per tree: its score times `lower` counts for the bests; it is kept when its score times `raise` reaches the floor. */
+  private readonly lower: Float64Array;
+  private readonly raiseBy: Float64Array;
+  /** The largest `raise`. */
+  private readonly raiseMost: number;
   private stamp = 0;
   // The query being scored.
   private now = 0;
@@ -354,7 +368,10 @@ class TokenScorer {
     this.entryStamp = new Uint32Array(data.entryTree.length);
     this.treeStamp = new Uint32Array(trees);
     this.treeBest = new Float64Array(trees);
-    this.rank = Uint8Array.from(data.treeIsProblem, (p) => (p ? 0 : 3));
+    this.rank = Uint8Array.from(data.treeIsProblem, (p, tree) => (p ? ({ concrete: 0, general: 1, ignored: 2 } as const)[(data.treeRoles[tree] as TreeRole).counts] : 3));
+    this.lower = Float64Array.from(data.treeRoles, (r) => Math.min(1, r.lower));
+    this.raiseBy = Float64Array.from(data.treeRoles, (r) => Math.max(1, r.raise));
+    this.raiseMost = this.raiseBy.reduce((a, b) => Math.max(a, b), 1);
   }
 
   private nextStamp(): number {
@@ -366,9 +383,10 @@ class TokenScorer {
   }
 
   /** A problem tree scores `score` (or a trigger of it does): raises the bests, and the floor. */
-  private raise(tree: number, score: number): void {
+  private raise(tree: number, unweighed: number): void {
     const rank = this.rank[tree] as number;
     if (rank >= 2) return;
+    const score = unweighed * (this.lower[tree] as number);
     let raised = false;
     if (score > this.best) {
       this.best = score;
@@ -381,7 +399,7 @@ class TokenScorer {
     if (raised) this.floor = Math.max(this.floor, this.options.floor(this.best, this.bestConcrete));
   }
 
-  private options: ScoreOptions = { beta: 1, bestProblem: 0, bestConcrete: 0, floor: () => 0 };
+  private options: ScoreOptions = { beta: 1, floor: () => 0 };
 
   /** Marks the query's known tokens; false when nothing in it can match. */
   private begin(query: TokenQuery, known: number[], tokenId: ReadonlyMap<string, number>): boolean {
@@ -404,78 +422,64 @@ class TokenScorer {
     return query.weight !== 0 && known.length > 0;
   }
 
-  score<T extends { treeId: string }>(queries: readonly TokenQuery[], others: readonly T[], options: ScoreOptions, tokenId: ReadonlyMap<string, number>, treeOrdinal: ReadonlyMap<string, number>): Array<T | TokenMatch> {
+  score<T extends { treeId: string; score: number }>(queries: readonly TokenQuery[], others: readonly T[], options: ScoreOptions, tokenId: ReadonlyMap<string, number>, treeOrdinal: ReadonlyMap<string, number>): Array<T | TokenMatch> {
     const { treeIds } = this.d;
-    const { rank, treeBest } = this;
+    const { treeBest } = this;
     this.options = options;
     this.b2 = options.beta * options.beta;
-    const marked: number[] = [];
-    for (const [ids, value] of [
-      [options.general ?? [], 1],
-      [options.ignored ?? [], 2],
-    ] as const) {
-      for (const id of ids) {
-        const tree = treeOrdinal.get(id);
-        if (tree !== undefined && rank[tree] === 0) {
-          rank[tree] = value;
-          marked.push(tree);
-        }
-      }
+    this.best = 0;
+    this.bestConcrete = 0;
+    this.floor = options.floor(0, 0);
+    for (const other of others) {
+      const tree = treeOrdinal.get(other.treeId);
+      if (tree !== undefined && this.problem[tree] === 1) this.raise(tree, other.score);
     }
-    this.best = options.bestProblem;
-    this.bestConcrete = options.bestConcrete;
-    this.floor = options.floor(this.best, this.bestConcrete);
     const message = this.nextStamp();
     const known: number[] = [];
-    try {
-      // First every query's candidates (the floor rises as strong matches turn up anywhere)…
-      const candidateStart: number[] = [];
-      const candidateTree: number[] = [];
-      const candidateBest: number[] = [];
-      for (let q = 0; q < queries.length; q++) {
-        candidateStart.push(candidateTree.length);
-        const query = queries[q] as TokenQuery;
-        query.tokens.forEach((token, p) => {
-          const id = tokenId.get(token);
-          if (id === undefined || this.firstStamp[id] === message) return;
-          this.firstStamp[id] = message;
-          this.firstQuery[id] = q;
-          this.firstPosition[id] = p;
-        });
-        if (!this.begin(query, known, tokenId)) continue;
-        const found: number[] = [];
-        this.discover(known, found);
-        for (const tree of found) {
-          candidateTree.push(tree);
-          candidateBest.push(treeBest[tree] as number);
-        }
-      }
-      candidateStart.push(candidateTree.length);
-      // …then each query's candidates that can still reach the floor, scored over all their triggers.
-      const matches = new Map<number, TokenMatch[]>();
-      const add = (tree: number, query: TokenQuery) => {
-        const match: TokenMatch = { treeId: treeIds[tree] as string, score: this.topScore, position: query.position, precision: this.topPrecision, verbatim: false };
-        const list = matches.get(tree);
-        if (list) list.push(match);
-        else matches.set(tree, [match]);
-      };
-      for (let q = 0; q < queries.length; q++) {
-        const query = queries[q] as TokenQuery;
-        if (!this.begin(query, known, tokenId)) continue;
-        for (let c = candidateStart[q] as number; c < (candidateStart[q + 1] as number); c++) {
-          const tree = candidateTree[c] as number;
-          // Its best trigger is one already read (or below the floor), and the second adds at most this.
-          if ((candidateBest[c] as number) * (1 + SECOND_TRIGGER_SHARE) * (1 + 1e-9) < this.floor) continue;
-          if (!this.rescore(tree)) continue;
-          this.raise(tree, this.topScore);
-          if (this.topScore >= this.floor) add(tree, query);
-        }
-        for (const tree of this.alwaysScored) if (this.rescore(tree)) add(tree, query);
-      }
-      return this.inFirstMetOrder(matches, others, message, treeOrdinal);
-    } finally {
-      for (const tree of marked) rank[tree] = 0;
+    queries.forEach((query, q) => {
+      query.tokens.forEach((token, p) => {
+        const id = tokenId.get(token);
+        if (id === undefined || this.firstStamp[id] === message) return;
+        this.firstStamp[id] = message;
+        this.firstQuery[id] = q;
+        this.firstPosition[id] = p;
+      });
+    });
+    // First every query's candidates, the lightest queries first: their strong matches raise the floor
+    // for the rest (a long message as a whole matches nothing strongly)…
+    const candidates: number[][] = queries.map(() => []);
+    const candidateBest: number[][] = queries.map(() => []);
+    const order = queries.map((_, q) => q).sort((a, b) => (queries[a] as TokenQuery).weight - (queries[b] as TokenQuery).weight || a - b);
+    for (const q of order) {
+      if (!this.begin(queries[q] as TokenQuery, known, tokenId)) continue;
+      const found = candidates[q] as number[];
+      this.discover(known, found);
+      for (const tree of found) (candidateBest[q] as number[]).push(treeBest[tree] as number);
     }
+    // …then each query's candidates that can still reach the floor, scored over all their triggers.
+    const matches = new Map<number, TokenMatch[]>();
+    const add = (tree: number, query: TokenQuery) => {
+      const match: TokenMatch = { treeId: treeIds[tree] as string, score: this.topScore, position: query.position, precision: this.topPrecision, verbatim: false };
+      const list = matches.get(tree);
+      if (list) list.push(match);
+      else matches.set(tree, [match]);
+    };
+    for (let q = 0; q < queries.length; q++) {
+      const query = queries[q] as TokenQuery;
+      if (!this.begin(query, known, tokenId)) continue;
+      const found = candidates[q] as number[];
+      const foundBest = candidateBest[q] as number[];
+      for (let c = 0; c < found.length; c++) {
+        const tree = found[c] as number;
+        // Its best trigger is one already read (or below the floor), and the second adds at most this.
+        if ((foundBest[c] as number) * (1 + SECOND_TRIGGER_SHARE) * (this.raiseBy[tree] as number) * (1 + 1e-9) < this.floor) continue;
+        if (!this.rescore(tree)) continue;
+        this.raise(tree, this.topScore);
+        if (this.topScore * (this.raiseBy[tree] as number) >= this.floor) add(tree, query);
+      }
+      for (const tree of this.alwaysScored) if (this.rescore(tree)) add(tree, query);
+    }
+    return this.inFirstMetOrder(matches, others, message, treeOrdinal);
   }
 
   /**
@@ -485,13 +489,13 @@ class TokenScorer {
    */
   private discover(known: number[], found: number[]): void {
     const { idfById, postingStart, postingEntry, postingWeight, postingTop, postingSlack, entryTokenStart, entryTokens, entryTree } = this.d;
-    const { tokenStamp, entryStamp, treeStamp, treeBest, problem } = this;
+    const { tokenStamp, entryStamp, treeStamp, treeBest, problem, raiseBy, raiseMost } = this;
     const now = this.now;
     const m = this.weight;
     const b2 = this.b2;
     known.sort((a, b) => (idfById[b] as number) - (idfById[a] as number));
     let rest = this.total;
-    const margin = (1 - 1e-9) / (1 + SECOND_TRIGGER_SHARE);
+    const margin = (1 - 1e-9) / (1 + SECOND_TRIGGER_SHARE) / this.raiseMost;
     for (let i = 0; i < known.length; i++) {
       const id = known[i] as number;
       const most = rest;
@@ -541,7 +545,7 @@ class TokenScorer {
         const recall = overlap / weight;
         const precision = Math.min(1, overlap / m);
         const f = ((1 + b2) * precision * recall) / (b2 * precision + recall);
-        if (f > this.best || f > this.bestConcrete) {
+        if (f * (this.lower[tree] as number) > this.bestConcrete || f * (this.lower[tree] as number) > this.best) {
           this.raise(tree, f);
           if (this.floor * margin > floor) {
             floor = this.floor * margin;
@@ -549,7 +553,7 @@ class TokenScorer {
             heaviest = denominator <= 0 ? -Infinity : (most / ((floor * b2 * p) / denominator)) * (1 + 1e-9);
           }
         }
-        if (f < floor) continue;
+        if (f * (raiseBy[tree] as number) < floor * raiseMost) continue;
         if (treeStamp[tree] !== now) {
           treeStamp[tree] = now;
           treeBest[tree] = f;
