@@ -49,8 +49,16 @@ function ordinalIndex(answer: string, count: number): number | null {
   return index >= 0 && index < count ? index : null;
 }
 
+/** Normalised once per word list: the lists come from dialogs/_messages.yaml and never change, and every message is compared with several of them. */
+const normalizedLists = new WeakMap<readonly string[], string[]>();
+
 function phraseSet(words: readonly string[]): string[] {
-  return words.map(normalizeAnswer).filter(Boolean);
+  let normalized = normalizedLists.get(words);
+  if (!normalized) {
+    normalized = words.map(normalizeAnswer).filter(Boolean);
+    normalizedLists.set(words, normalized);
+  }
+  return normalized;
 }
 
 /** 'yes', 'no' or null for a short reply. Multi-word phrases may appear anywhere; single words must lead. */
