@@ -202,6 +202,10 @@ export function buildTriggerIndex(trees: Iterable<LoadedTree>, lexicon: Lexicon,
   }
   const postingTop = new Int32Array(filled);
   const postingSlack = new Float64Array(filled);
+  // And where its tree and tokens are, so that reading a posting touches no other part of memory first.
+  const postingTree = new Int32Array(filled);
+  const postingTokens = new Int32Array(filled);
+  const postingTokenCount = new Int32Array(filled);
   const byWeight = Array.from({ length: entryCount }, (_, i) => i).sort((a, b) => (entryWeight[a] as number) - (entryWeight[b] as number) || a - b);
   const cursor = postingStart.slice(0, tokenCount);
   for (const at of byWeight) {
@@ -212,6 +216,9 @@ export function buildTriggerIndex(trees: Iterable<LoadedTree>, lexicon: Lexicon,
       postingWeight[k] = entryWeight[at] as number;
       postingTop[k] = entryTop[at] as number;
       postingSlack[k] = entrySlack[at] as number;
+      postingTree[k] = entryTree[at] as number;
+      postingTokens[k] = entryTokenStart[at] as number;
+      postingTokenCount[k] = (entryTokenStart[at + 1] as number) - (entryTokenStart[at] as number);
     }
   }
 
@@ -258,7 +265,7 @@ export function buildTriggerIndex(trees: Iterable<LoadedTree>, lexicon: Lexicon,
     });
   }
 
-  const scorer = new TokenScorer({ treeIds, treeIsProblem, treeRoles, idfById, entryTree, entryWeight, entryTokenStart, entryTokens, entryTop, entrySlack, treeEntryStart, postingStart, postingEntry, postingWeight, postingTop, postingSlack, treeTokenStart, treeTokens: Int32Array.from(treeTokens), treeTokenEntry: Int32Array.from(treeTokenEntry) });
+  const scorer = new TokenScorer({ treeIds, treeIsProblem, treeRoles, idfById, entryTree, entryWeight, entryTokenStart, entryTokens, entryTop, entrySlack, treeEntryStart, postingStart, postingEntry, postingWeight, postingTop, postingSlack, postingTree, postingTokens, postingTokenCount, treeTokenStart, treeTokens: Int32Array.from(treeTokens), treeTokenEntry: Int32Array.from(treeTokenEntry) });
 
   let postings: Map<string, number[]> | null = null;
 
@@ -313,6 +320,9 @@ interface ScorerData {
   postingWeight: Float64Array;
   postingTop: Int32Array;
   postingSlack: Float64Array;
+  postingTree: Int32Array;
+  postingTokens: Int32Array;
+  postingTokenCount: Int32Array;
   treeTokenStart: Int32Array;
   treeTokens: Int32Array;
   treeTokenEntry: Int32Array;
@@ -488,7 +498,7 @@ class TokenScorer {
    * met at `known[i]` shares with the query at most that token and the commoner ones (`rest`).
    */
   private discover(known: number[], found: number[]): void {
-    const { idfById, postingStart, postingEntry, postingWeight, postingTop, postingSlack, entryTokenStart, entryTokens, entryTree } = this.d;
+    const { idfById, postingStart, postingEntry, postingWeight, postingTop, postingSlack, postingTree, postingTokens, postingTokenCount, entryTokens } = this.d;
     const { tokenStamp, entryStamp, treeStamp, treeBest, problem, raiseBy, raiseMost } = this;
     const now = this.now;
     const m = this.weight;
@@ -530,14 +540,15 @@ class TokenScorer {
           const sp = Math.min(1, shared / m);
           if (((1 + b2) * sp * r) / (b2 * sp + r) < floor) continue;
         }
+        const tree = postingTree[k] as number;
+        if (problem[tree] !== 1) continue;
         const at = postingEntry[k] as number;
         if (entryStamp[at] === now) continue;
         entryStamp[at] = now;
-        const tree = entryTree[at] as number;
-        if (problem[tree] !== 1) continue;
         let overlap = 0;
-        const stop = entryTokenStart[at + 1] as number;
-        for (let j = entryTokenStart[at] as number; j < stop; j++) {
+        const from = postingTokens[k] as number;
+        const stop = from + (postingTokenCount[k] as number);
+        for (let j = from; j < stop; j++) {
           const t = entryTokens[j] as number;
           if (tokenStamp[t] === now) overlap += idfById[t] as number;
         }
