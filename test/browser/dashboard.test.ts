@@ -5,16 +5,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Server } from 'restify';
 import { chromium, type Browser } from 'playwright-core';
-import { loadConfig } from '../../src/config';
 import { loadHelpdeskCore, type HelpdeskCore } from '../../src/core';
-import { createApp } from '../../src/server/app';
-import { memoryStorage, type HelpdeskStorage } from '../../src/storage';
-import { TicketService, TicketStore } from '../../src/tickets';
 import { REPO_ROOT } from '../support/bot-harness';
-import { closeServer, listen } from '../support/http';
 import { ticketRecord } from '../support/tickets';
+import { useTicketApp } from '../support/ticket-app';
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const SHOTS = path.join(REPO_ROOT, 'test-output', 'browser');
@@ -32,22 +27,7 @@ beforeAll(() => {
   core = loadHelpdeskCore();
 });
 
-const running: Array<{ server: Server; storage: HelpdeskStorage; tickets: TicketService }> = [];
-afterEach(async () => {
-  for (const r of running.splice(0)) {
-    await closeServer(r.server);
-    r.storage.close();
-    await r.tickets.close();
-  }
-});
-
-async function start(env: Record<string, string>): Promise<{ base: string; tickets: TicketService }> {
-  const storage = memoryStorage();
-  const tickets = new TicketService(new TicketStore(':memory:'));
-  const { server } = createApp(loadConfig({ HOST: '127.0.0.1', PORT: '0', STORAGE: 'memory', LOG_LEVEL: 'silent', ...env }), { core, storage, tickets });
-  running.push({ server, storage, tickets });
-  return { base: await listen(server), tickets };
-}
+const start = useTicketApp(() => core);
 
 test('/admin: disabled without ADMIN_TOKEN (404); 401 without or with a wrong token; 200 HTML with it', async () => {
   const off = await start({});

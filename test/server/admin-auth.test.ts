@@ -4,15 +4,10 @@
  * login page sets an HttpOnly, SameSite=Strict session cookie that then opens every route; a wrong token
  * on the login page → 401 page; without ADMIN_TOKEN nothing is served (404).
  */
-import type { Server } from 'restify';
-import { loadConfig } from '../../src/config';
 import { loadHelpdeskCore, type HelpdeskCore } from '../../src/core';
 import { AdminAuth, SESSION_COOKIE, SESSION_HOURS } from '../../src/server/admin-auth';
-import { createApp } from '../../src/server/app';
-import { memoryStorage, type HelpdeskStorage } from '../../src/storage';
-import { TicketService, TicketStore } from '../../src/tickets';
-import { closeServer, listen } from '../support/http';
 import { ticketRecord } from '../support/tickets';
+import { useTicketApp, type TicketApp } from '../support/ticket-app';
 
 const TOKEN = 'admin-auth-token-0123456789';
 const requester = { channelId: 'msteams', userId: 'u1', userName: 'Li Wei', conversationId: 'c1' };
@@ -22,22 +17,13 @@ beforeAll(() => {
   core = loadHelpdeskCore();
 });
 
-const running: Array<{ server: Server; storage: HelpdeskStorage; tickets: TicketService }> = [];
-afterEach(async () => {
-  for (const r of running.splice(0)) {
-    await closeServer(r.server);
-    r.storage.close();
-    await r.tickets.close();
-  }
-});
+const startApp = useTicketApp(() => core);
 
-async function start(env: Record<string, string> = { ADMIN_TOKEN: TOKEN }): Promise<{ base: string; tickets: TicketService }> {
-  const storage = memoryStorage();
-  const tickets = new TicketService(new TicketStore(':memory:'));
-  const { server } = createApp(loadConfig({ HOST: '127.0.0.1', PORT: '0', STORAGE: 'memory', LOG_LEVEL: 'silent', ...env }), { core, storage, tickets });
-  running.push({ server, storage, tickets });
-  await tickets.escalate(ticketRecord(), requester);
-  return { base: await listen(server), tickets };
+/** The app with one open ticket. */
+async function start(env: Record<string, string> = { ADMIN_TOKEN: TOKEN }): Promise<TicketApp> {
+  const app = await startApp(env);
+  await app.tickets.escalate(ticketRecord(), requester);
+  return app;
 }
 
 // [method, path, body, how the body is sent, the status once authorised]

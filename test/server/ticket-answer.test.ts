@@ -4,13 +4,9 @@
  * reply reaches the user's conversation (a stand-in channel), and the user's next message there is the
  * answer — unless it is a command or clearly a new problem, and only in that conversation, for that user.
  */
-import type { Server } from 'restify';
-import { loadConfig } from '../../src/config';
 import { loadHelpdeskCore, type HelpdeskCore } from '../../src/core';
-import { createApp } from '../../src/server/app';
-import { memoryStorage, type HelpdeskStorage } from '../../src/storage';
-import { TicketService, TicketStore } from '../../src/tickets';
-import { CaptureChannel, closeServer, listen } from '../support/http';
+import { CaptureChannel } from '../support/http';
+import { useTicketApp, type TicketApp } from '../support/ticket-app';
 
 const TOKEN = 'admin-answer-token-0123456789';
 
@@ -24,23 +20,8 @@ beforeAll(async () => {
 });
 afterAll(() => channel.stop());
 
-const running: Array<{ server: Server; storage: HelpdeskStorage; tickets: TicketService }> = [];
-afterEach(async () => {
-  for (const r of running.splice(0)) {
-    await closeServer(r.server);
-    r.storage.close();
-    await r.tickets.close();
-  }
-});
-
-async function start(): Promise<{ base: string; tickets: TicketService }> {
-  const storage = memoryStorage();
-  const tickets = new TicketService(new TicketStore(':memory:'));
-  const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', STORAGE: 'memory', LOG_LEVEL: 'silent', ADMIN_TOKEN: TOKEN });
-  const { server } = createApp(config, { core, storage, tickets });
-  running.push({ server, storage, tickets });
-  return { base: await listen(server), tickets };
-}
+const startApp = useTicketApp(() => core);
+const start = (): Promise<TicketApp> => startApp({ ADMIN_TOKEN: TOKEN });
 
 /** A user in a conversation on the stand-in channel: each message returns what the bot posted back for it. */
 function user(base: string, userId: string, conversationId: string) {

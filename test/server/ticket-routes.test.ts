@@ -3,17 +3,12 @@
  * 404, missing or wrong → 401), filters, status changes and replies, and a whole ticket lifecycle
  * through the bot's own endpoint (/api/messages).
  */
-import type { Server } from 'restify';
-import { loadConfig } from '../../src/config';
 import { loadHelpdeskCore, type HelpdeskCore } from '../../src/core';
 import type { Requester } from '../../src/escalation/types';
-import { createApp } from '../../src/server/app';
-import { memoryStorage, type HelpdeskStorage } from '../../src/storage';
-import { TicketService, TicketStore } from '../../src/tickets';
-import { CaptureChannel, closeServer, listen, postMessage } from '../support/http';
+import { CaptureChannel, postMessage } from '../support/http';
 import { ticketRecord } from '../support/tickets';
+import { useTicketApp, type TicketApp } from '../support/ticket-app';
 
-const LOCAL_ENV = { HOST: '127.0.0.1', PORT: '0', STORAGE: 'memory', LOG_LEVEL: 'silent' };
 const TOKEN = 'admin-test-token-0123456789';
 const requester: Requester = { channelId: 'msteams', userId: 'u1', userName: 'Li Wei', conversationId: 'c1' };
 
@@ -22,22 +17,8 @@ beforeAll(() => {
   core = loadHelpdeskCore();
 });
 
-const running: Array<{ server: Server; storage: HelpdeskStorage; tickets: TicketService }> = [];
-afterEach(async () => {
-  for (const r of running.splice(0)) {
-    await closeServer(r.server);
-    r.storage.close();
-    await r.tickets.close();
-  }
-});
-
-async function start(env: Record<string, string> = { ADMIN_TOKEN: TOKEN }): Promise<{ base: string; tickets: TicketService }> {
-  const storage = memoryStorage();
-  const tickets = new TicketService(new TicketStore(':memory:'));
-  const { server } = createApp(loadConfig({ ...LOCAL_ENV, ...env }), { core, storage, tickets });
-  running.push({ server, storage, tickets });
-  return { base: await listen(server), tickets };
-}
+const startApp = useTicketApp(() => core);
+const start = (env: Record<string, string> = { ADMIN_TOKEN: TOKEN }): Promise<TicketApp> => startApp(env);
 
 async function call(
   base: string,

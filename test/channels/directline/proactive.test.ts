@@ -4,33 +4,13 @@
  * to its open WebSocket stream. Through the real app with the real core and a ticket desk.
  */
 import WebSocket from 'ws';
-import type { Server } from 'restify';
-import { loadConfig } from '../../../src/config';
-import { createApp } from '../../../src/server/app';
-import { memoryStorage, type HelpdeskStorage } from '../../../src/storage';
-import { TicketService, TicketStore } from '../../../src/tickets';
-import { closeServer, listen } from '../../support/http';
 import { eventually, getActivities, postActivity, realCoreOnce, startConversation, textOf, TEST_TOKEN_SECRET, type ActivityJson } from '../../support/directline';
+import { useTicketApp, type TicketApp } from '../../support/ticket-app';
 
 const TOKEN = 'admin-directline-token-0123456789';
 
-const running: Array<{ server: Server; storage: HelpdeskStorage; tickets: TicketService }> = [];
-afterEach(async () => {
-  for (const r of running.splice(0)) {
-    await closeServer(r.server);
-    r.storage.close();
-    await r.tickets.close();
-  }
-});
-
-async function start(): Promise<{ base: string; tickets: TicketService }> {
-  const storage = memoryStorage();
-  const tickets = new TicketService(new TicketStore(':memory:'));
-  const env = { HOST: '127.0.0.1', PORT: '0', STORAGE: 'memory', LOG_LEVEL: 'silent', ADMIN_TOKEN: TOKEN, DIRECT_LINE_TOKEN_SECRET: TEST_TOKEN_SECRET };
-  const { server } = createApp(loadConfig(env), { core: realCoreOnce(), storage, tickets });
-  running.push({ server, storage, tickets });
-  return { base: await listen(server), tickets };
-}
+const startApp = useTicketApp(realCoreOnce);
+const start = (): Promise<TicketApp> => startApp({ ADMIN_TOKEN: TOKEN, DIRECT_LINE_TOKEN_SECRET: TEST_TOKEN_SECRET });
 
 function patch(base: string, id: string, body: unknown): Promise<Response> {
   return fetch(`${base}/api/tickets/${id}`, {
