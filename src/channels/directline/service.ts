@@ -212,18 +212,7 @@ export class DirectLineService {
     const record = this.options.store.get(conversationId);
     if (!record) throw new DirectLineError(404, 'NotFound', 'No such conversation.');
     await this.serialize(record.id, async () => {
-      for (const activity of activities) {
-        const { serviceUrl: _serviceUrl, callerId: _callerId, deliveryMode: _deliveryMode, ...rest } = activity;
-        this.append(record.id, {
-          type: 'message',
-          ...rest,
-          channelId: DIRECT_LINE_CHANNEL_ID,
-          conversation: { id: record.id },
-          from: this.botAccount(),
-          recipient: userAccount(record),
-          timestamp: new Date().toISOString(),
-        });
-      }
+      for (const activity of activities) this.appendFromBot(record, { type: 'message', ...activity });
     });
   }
 
@@ -241,17 +230,23 @@ export class DirectLineService {
     const replies = await this.options.runTurn(inbound);
     for (const reply of replies) {
       if (reply.type === undefined || UNSTORED_REPLY_TYPES.has(reply.type)) continue;
-      const { serviceUrl: _serviceUrl, callerId: _callerId, deliveryMode: _deliveryMode, ...rest } = reply;
-      this.append(record.id, {
-        ...rest,
-        channelId: DIRECT_LINE_CHANNEL_ID,
-        conversation: { id: record.id },
-        from: this.botAccount(),
-        recipient: userAccount(record),
-        timestamp: new Date().toISOString(),
-        replyToId: typeof activity['id'] === 'string' ? activity['id'] : undefined,
-      });
+      this.appendFromBot(record, reply, typeof activity['id'] === 'string' ? activity['id'] : undefined);
     }
+  }
+
+  /** Stores what the bot sends as the Direct Line client will see it: addressed to the user, stamped now. */
+  private appendFromBot(record: ConversationRecord, activity: Partial<Activity>, replyToId?: string): void {
+    // The connector-side fields mean nothing to a Direct Line client.
+    const { serviceUrl: _serviceUrl, callerId: _callerId, deliveryMode: _deliveryMode, ...rest } = activity;
+    this.append(record.id, {
+      ...rest,
+      channelId: DIRECT_LINE_CHANNEL_ID,
+      conversation: { id: record.id },
+      from: this.botAccount(),
+      recipient: userAccount(record),
+      timestamp: new Date().toISOString(),
+      ...(replyToId === undefined ? {} : { replyToId }),
+    });
   }
 
   private append(conversationId: string, activity: JsonActivity): StoredActivity {
