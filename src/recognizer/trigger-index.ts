@@ -5,9 +5,10 @@
  * With a large catalog the common tokens ("mail", "send", "account") occur in most triggers, so visiting
  * every trigger that shares a token with the message costs tens of milliseconds per clause. `score()`
  * finds the same matches without that: it walks the message's tokens from the rarest to the most common,
- * and every token's triggers ordered by weight; a trigger first met through a token can share with the
- * message only that token and commoner ones, which bounds its score, so only the weight window of each
- * list that could still reach the floor is read (max-score pruning). The trees found are then scored
+ * and every token's triggers ordered by how much of them that token and the commoner ones weigh: a trigger
+ * first met through a token can share with the message only that token and commoner ones, which bounds
+ * its score, so only the slice of each list that could still reach the floor is read, and each trigger
+ * there is bounded by its own such share (max-score pruning). The trees found are then scored
  * exactly over all their triggers, with the same arithmetic as a full scan: the result for every tree
  * above the floor is identical to the exhaustive one (test/recognizer/indexed-scoring.test.ts).
  */
@@ -206,6 +207,9 @@ export function buildTriggerIndex(trees: Iterable<LoadedTree>, lexicon: Lexicon,
   const postingTree = new Int32Array(filled);
   const postingTokens = new Int32Array(filled);
   const postingTokenCount = new Int32Array(filled);
+  // And what of the entry it can share when first met through this token: the rarer tokens would have
+  // been met first, so only this one and the commoner (or as common) ones.
+  const postingShare = new Float64Array(filled);
   const byWeight = Array.from({ length: entryCount }, (_, i) => i).sort((a, b) => (entryWeight[a] as number) - (entryWeight[b] as number) || a - b);
   const cursor = postingStart.slice(0, tokenCount);
   for (const at of byWeight) {
@@ -219,6 +223,29 @@ export function buildTriggerIndex(trees: Iterable<LoadedTree>, lexicon: Lexicon,
       postingTree[k] = entryTree[at] as number;
       postingTokens[k] = entryTokenStart[at] as number;
       postingTokenCount[k] = (entryTokenStart[at + 1] as number) - (entryTokenStart[at] as number);
+      let share = 0;
+      for (let u = entryTokenStart[at] as number; u < (entryTokenStart[at + 1] as number); u++) {
+        const w = idfById[entryTokens[u] as number] as number;
+        if (w <= (idfById[id] as number)) share += w;
+      }
+      postingShare[k] = share;
+    }
+  }
+  // Then each token's postings by that share (stably: by weight among equals), so that the ones that can
+  // share enough of a query are one slice.
+  {
+    const arrays = [postingEntry, postingWeight, postingTop, postingSlack, postingTree, postingTokens, postingTokenCount, postingShare];
+    for (let t = 0; t < tokenCount; t++) {
+      const from = postingStart[t] as number;
+      const to = postingStart[t + 1] as number;
+      const order = Array.from({ length: to - from }, (_, i) => from + i).sort((a, b) => (postingShare[a] as number) - (postingShare[b] as number));
+      if (order.every((k, i) => k === from + i)) continue;
+      for (const a of arrays) {
+        const copy = a.slice(from, to);
+        order.forEach((k, i) => {
+          a[from + i] = copy[k - from] as number;
+        });
+      }
     }
   }
 
@@ -265,7 +292,7 @@ export function buildTriggerIndex(trees: Iterable<LoadedTree>, lexicon: Lexicon,
     });
   }
 
-  const scorer = new TokenScorer({ treeIds, treeIsProblem, treeRoles, idfById, entryTree, entryWeight, entryTokenStart, entryTokens, entryTop, entrySlack, treeEntryStart, postingStart, postingEntry, postingWeight, postingTop, postingSlack, postingTree, postingTokens, postingTokenCount, treeTokenStart, treeTokens: Int32Array.from(treeTokens), treeTokenEntry: Int32Array.from(treeTokenEntry) });
+  const scorer = new TokenScorer({ treeIds, treeIsProblem, treeRoles, idfById, entryTree, entryWeight, entryTokenStart, entryTokens, entryTop, entrySlack, treeEntryStart, postingStart, postingEntry, postingWeight, postingTop, postingSlack, postingTree, postingTokens, postingTokenCount, postingShare, treeTokenStart, treeTokens: Int32Array.from(treeTokens), treeTokenEntry: Int32Array.from(treeTokenEntry) });
 
   let postings: Map<string, number[]> | null = null;
 
@@ -323,6 +350,7 @@ interface ScorerData {
   postingTree: Int32Array;
   postingTokens: Int32Array;
   postingTokenCount: Int32Array;
+  postingShare: Float64Array;
   treeTokenStart: Int32Array;
   treeTokens: Int32Array;
   treeTokenEntry: Int32Array;
@@ -349,6 +377,8 @@ class TokenScorer {
   private readonly raiseBy: Float64Array;
   /** The largest `raise`. */
   private readonly raiseMost: number;
+  /** Per tree: the largest `raise` over its own `raise` (at least 1): the floor allows for the largest. */
+  private readonly raiseShortfall: Float64Array;
   private stamp = 0;
   // The query being scored.
   private now = 0;
@@ -382,6 +412,7 @@ class TokenScorer {
     this.lower = Float64Array.from(data.treeRoles, (r) => Math.min(1, r.lower));
     this.raiseBy = Float64Array.from(data.treeRoles, (r) => Math.max(1, r.raise));
     this.raiseMost = this.raiseBy.reduce((a, b) => Math.max(a, b), 1);
+    this.raiseShortfall = Float64Array.from(this.raiseBy, (r) => this.raiseMost / r);
   }
 
   private nextStamp(): number {
@@ -498,8 +529,8 @@ class TokenScorer {
    * met at `known[i]` shares with the query at most that token and the commoner ones (`rest`).
    */
   private discover(known: number[], found: number[]): void {
-    const { idfById, postingStart, postingEntry, postingWeight, postingTop, postingSlack, postingTree, postingTokens, postingTokenCount, entryTokens } = this.d;
-    const { tokenStamp, entryStamp, treeStamp, treeBest, problem, raiseBy, raiseMost } = this;
+    const { idfById, postingStart, postingEntry, postingWeight, postingTop, postingSlack, postingTree, postingTokens, postingTokenCount, postingShare, entryTokens } = this.d;
+    const { tokenStamp, entryStamp, treeStamp, treeBest, problem, raiseBy, raiseMost, raiseShortfall } = this;
     const now = this.now;
     const m = this.weight;
     const b2 = this.b2;
@@ -511,8 +542,8 @@ class TokenScorer {
       const most = rest;
       rest -= idfById[id] as number;
       let floor = this.floor * margin;
-      // Weights at which a trigger met here can reach the floor: a light one explains too little of the
-      // query (when all of it is shared), a heavy one is mostly unshared (when `most` is shared).
+      // Triggers met here that can reach the floor: one sharing little explains too little of the query
+      // (a slice of the postings, by share), a heavy one is mostly unshared (when `most` is shared).
       let lightest = 0;
       let heaviest = Infinity;
       const p = Math.min(1, most / m);
@@ -526,22 +557,26 @@ class TokenScorer {
       const end = postingStart[id + 1] as number;
       for (let hi = end; k < hi; ) {
         const mid = (k + hi) >> 1;
-        if ((postingWeight[mid] as number) < lightest) k = mid + 1;
+        if ((postingShare[mid] as number) < lightest) k = mid + 1;
         else hi = mid;
       }
+      if (heaviest === -Infinity) continue;
       for (; k < end; k++) {
         const weight = postingWeight[k] as number;
-        if (weight > heaviest) break;
-        if (tokenStamp[postingTop[k] as number] !== now) {
-          // Without its most telling token the trigger shares at most the rest of it.
-          const shared = Math.min(most, postingSlack[k] as number);
+        if (weight > heaviest) continue;
+        // First met here, the trigger shares at most this token and its commoner ones (and, without its
+        // most telling token, at most the rest of it).
+        const tree = postingTree[k] as number;
+        if (problem[tree] !== 1) continue;
+        let shared = Math.min(most, postingShare[k] as number);
+        if (tokenStamp[postingTop[k] as number] !== now) shared = Math.min(shared, postingSlack[k] as number);
+        if (shared < weight) {
           if (shared <= 0) continue;
           const r = shared / weight;
           const sp = Math.min(1, shared / m);
-          if (((1 + b2) * sp * r) / (b2 * sp + r) < floor) continue;
+          // `floor` allows for the largest raise; a tree the cues cannot raise as much needs more.
+          if (((1 + b2) * sp * r) / (b2 * sp + r) < floor * (raiseShortfall[tree] as number)) continue;
         }
-        const tree = postingTree[k] as number;
-        if (problem[tree] !== 1) continue;
         const at = postingEntry[k] as number;
         if (entryStamp[at] === now) continue;
         entryStamp[at] = now;
