@@ -19,6 +19,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
+import { GroupCommit } from './group-commit';
 import { openDatabase } from './sqlite-database';
 import type { Storage, StoreItems } from 'botbuilder';
 
@@ -54,13 +55,6 @@ interface RowToWrite {
   eTag?: string;
 }
 
-/** A write or delete waiting for the next group commit. */
-interface Pending {
-  apply: () => void;
-  resolve: () => void;
-  reject: (err: unknown) => void;
-}
-
 export class SqliteStorage implements Storage {
   private readonly db: Database.Database;
   private readonly selectOne: Database.Statement<[string], Row>;
@@ -69,11 +63,9 @@ export class SqliteStorage implements Storage {
   private readonly remove: Database.Statement<[string]>;
   private readonly applyWrite: (rows: readonly RowToWrite[]) => void;
   private readonly applyDelete: (keys: readonly string[]) => void;
-  private readonly commitGroup: (group: readonly Pending[]) => unknown[];
-  /** Calls waiting for the next group commit, in call order, and the keys they touch. */
-  private pending: Pending[] = [];
+  /** Writes and deletes waiting for the next group commit, and the keys they touch. */
+  private readonly group: GroupCommit;
   private pendingKeys = new Set<string>();
-  private flushScheduled = false;
 
   /** Opens (and creates when needed) the database file; `':memory:'` gives a private in-memory database. */
   constructor(readonly file: string) {
@@ -86,7 +78,7 @@ export class SqliteStorage implements Storage {
        ON CONFLICT(key) DO UPDATE SET value = excluded.value, etag = excluded.etag, updated_at = excluded.updated_at`,
     );
     this.remove = this.db.prepare('DELETE FROM items WHERE key = ?');
-    // Nested in commitGroup's transaction, each of these runs in a savepoint: it undoes itself when it throws.
+    // Nested in the group's transaction, each of these runs in a savepoint: it undoes itself when it throws.
     this.applyWrite = this.db.transaction((rows: readonly RowToWrite[]) => {
       const now = new Date().toISOString();
       for (const { key, json, eTag } of rows) {
@@ -100,22 +92,12 @@ export class SqliteStorage implements Storage {
     this.applyDelete = this.db.transaction((keys: readonly string[]) => {
       for (const key of keys) this.remove.run(key);
     });
-    // The outcome of each call: undefined when it applied, else what it threw.
-    this.commitGroup = this.db.transaction((group: readonly Pending[]) =>
-      group.map((call) => {
-        try {
-          call.apply();
-          return undefined;
-        } catch (err) {
-          return err ?? new Error('storage call failed');
-        }
-      }),
-    );
+    this.group = new GroupCommit(this.db, () => (this.pendingKeys = new Set()));
   }
 
   async read(keys: string[]): Promise<StoreItems> {
     if (!keys) throw new ReferenceError('Keys are required when reading.');
-    if (this.pendingKeys.size > 0 && keys.some((key) => this.pendingKeys.has(key))) this.flush();
+    if (this.pendingKeys.size > 0 && keys.some((key) => this.pendingKeys.has(key))) this.group.flush();
     const items: StoreItems = {};
     for (const key of keys) {
       const row = this.selectOne.get(key);
@@ -151,34 +133,9 @@ export class SqliteStorage implements Storage {
   }
 
   private enqueue(keys: readonly string[], apply: () => void): Promise<void> {
-    if (!this.db.open) return Promise.reject(new TypeError('The database connection is not open'));
-    return new Promise<void>((resolve, reject) => {
-      this.pending.push({ apply, resolve, reject });
-      for (const key of keys) this.pendingKeys.add(key);
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        // After the I/O callbacks of this loop turn (the other requests that arrived with this one).
-        setImmediate(() => this.flush());
-      }
-    });
-  }
-
-  /** Commits every waiting call in one transaction and settles their promises. */
-  private flush(): void {
-    this.flushScheduled = false;
-    const group = this.pending;
-    if (group.length === 0) return;
-    this.pending = [];
-    this.pendingKeys = new Set();
-    let outcomes: unknown[];
-    try {
-      outcomes = this.commitGroup(group);
-    } catch (err) {
-      // The commit itself failed (disk full, I/O error, the database closed): nothing of the group was written.
-      for (const call of group) call.reject(err);
-      return;
-    }
-    group.forEach((call, i) => (outcomes[i] === undefined ? call.resolve() : call.reject(outcomes[i])));
+    const committed = this.group.add(apply);
+    for (const key of keys) this.pendingKeys.add(key);
+    return committed;
   }
 
   /** True when the database answers a trivial query (for the health check). */
@@ -197,7 +154,7 @@ export class SqliteStorage implements Storage {
   /** Commits the waiting writes, then closes the file. */
   close(): void {
     if (!this.db.open) return;
-    this.flush();
+    this.group.flush();
     this.db.close();
   }
 

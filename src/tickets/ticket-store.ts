@@ -8,6 +8,7 @@ import type Database from 'better-sqlite3';
 import type { EscalationRecord } from '../engine/types';
 import type { Requester } from '../escalation/types';
 import { formatTicketId } from '../escalation/storage-sink';
+import { GroupCommit } from '../storage/group-commit';
 import { openDatabase } from '../storage/sqlite-database';
 import type { Delivery, DeliveryState, Ticket, TicketEvent, TicketFilter, TicketOwner, TicketStatus, TicketSummary } from './types';
 
@@ -193,24 +194,14 @@ export interface NewTicket {
   conversationRef?: Record<string, unknown>;
 }
 
-interface PendingRecord {
-  at: string;
-  events: readonly ConversationEvent[];
-  ratings: readonly Rating[];
-  resolve: () => void;
-  reject: (err: unknown) => void;
-}
-
 export class TicketStore {
   private readonly db: Database.Database;
   /** Prepared statements by SQL text (a fixed, small set: every query below, list's filter combinations). */
   private readonly statements = new Map<string, Database.Statement>();
   /** Conversation records waiting for their group commit (recordConversation). */
-  private pendingRecords: PendingRecord[] = [];
-  private recordsScheduled = false;
+  private readonly records: GroupCommit;
   /** One turn's conversation events and ratings, in one transaction (a savepoint inside another). */
   private readonly insertConversationRows: (at: string, events: readonly ConversationEvent[], ratings: readonly Rating[]) => void;
-  private readonly commitRecords: (group: readonly PendingRecord[]) => unknown[];
 
   /** Opens (and creates or migrates) the file; `':memory:'` for a private in-memory store. */
   constructor(readonly file: string, private readonly now: () => Date = () => new Date()) {
@@ -222,17 +213,7 @@ export class TicketStore {
       for (const e of events) insertEvent.run(at, e.type, e.problem ?? null, e.channelId, e.conversationId, e.text ?? null);
       for (const r of ratings) insertRating.run(at, r.problem, r.rating, r.channelId, r.conversationId);
     });
-    // Each record in its own savepoint (insertConversationRows nested): the outcome of each, undefined when written.
-    this.commitRecords = this.db.transaction((group: readonly PendingRecord[]) =>
-      group.map((r) => {
-        try {
-          this.insertConversationRows(r.at, r.events, r.ratings);
-          return undefined;
-        } catch (err) {
-          return err ?? new Error('conversation record refused');
-        }
-      }),
-    );
+    this.records = new GroupCommit(this.db);
   }
 
   /** The statement for `sql`, prepared on first use: preparing costs more than running most of these. */
@@ -391,36 +372,14 @@ export class TicketStore {
    */
   recordConversation(events: readonly ConversationEvent[], ratings: readonly Rating[]): Promise<void> {
     if (events.length === 0 && ratings.length === 0) return Promise.resolve();
-    if (!this.db.open) return Promise.reject(new TypeError('The database connection is not open'));
     const at = this.now().toISOString();
-    return new Promise<void>((resolve, reject) => {
-      this.pendingRecords.push({ at, events, ratings, resolve, reject });
-      if (!this.recordsScheduled) {
-        this.recordsScheduled = true;
-        setImmediate(() => this.flushRecords());
-      }
-    });
-  }
-
-  /** Commits the waiting conversation records, each turn's in its own savepoint. */
-  private flushRecords(): void {
-    this.recordsScheduled = false;
-    const group = this.pendingRecords;
-    if (group.length === 0) return;
-    this.pendingRecords = [];
-    let outcomes: unknown[];
-    try {
-      outcomes = this.commitRecords(group);
-    } catch (err) {
-      for (const r of group) r.reject(err);
-      return;
-    }
-    group.forEach((r, i) => (outcomes[i] === undefined ? r.resolve() : r.reject(outcomes[i])));
+    // insertConversationRows is a transaction function: nested in the group's, each turn's rows get a savepoint.
+    return this.records.add(() => this.insertConversationRows(at, events, ratings));
   }
 
   /** The ratings given in [from, to), oldest first. */
   ratings(from: Date, to: Date): StoredRating[] {
-    this.flushRecords();
+    this.records.flush();
     return this.sql('SELECT at, problem, rating, channel_id AS channelId, conversation_id AS conversationId FROM ratings WHERE at >= ? AND at < ? ORDER BY id')
       .all(from.toISOString(), to.toISOString()) as StoredRating[];
   }
@@ -464,7 +423,7 @@ export class TicketStore {
 
   /** The conversation events of [from, to), oldest first. */
   conversationEvents(from: Date, to: Date): StoredConversationEvent[] {
-    this.flushRecords();
+    this.records.flush();
     return this.sql('SELECT at, type, problem, channel_id AS channelId, conversation_id AS conversationId, text FROM conversation_events WHERE at >= ? AND at < ? ORDER BY id')
       .all(from.toISOString(), to.toISOString()) as StoredConversationEvent[];
   }
@@ -490,7 +449,7 @@ export class TicketStore {
   /** Commits the waiting conversation records, then closes the file. */
   close(): void {
     if (!this.db.open) return;
-    this.flushRecords();
+    this.records.flush();
     this.db.close();
   }
 
