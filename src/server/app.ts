@@ -24,6 +24,7 @@ import { conversationSender, postmasterTicketDelivery, proactiveMessenger } from
 import type { Classifier } from '../engine/engine';
 import type { TicketService } from '../tickets/ticket-service';
 import { registerRateLimit } from './rate-limit';
+import { errorBody, readJsonBody, requireJson } from './json-api';
 import { rejectDeepJson } from './json-depth';
 import { conversationKey, TurnQueue } from './turn-queue';
 import type { TriageService } from '../triage/triage-service';
@@ -53,14 +54,6 @@ export interface HelpdeskApp {
   server: Server;
   adapter: HelpdeskAdapter;
   bot: HelpdeskBot;
-}
-
-interface ErrorBody {
-  error: { code: string; message: string };
-}
-
-function errorBody(code: string, message: string): ErrorBody {
-  return { error: { code, message } };
 }
 
 export function createApp(config: Readonly<Config>, deps: AppDeps): HelpdeskApp {
@@ -120,14 +113,10 @@ export function createApp(config: Readonly<Config>, deps: AppDeps): HelpdeskApp 
 
   server.post(
     '/api/messages',
-    restify.plugins.bodyReader({ maxBodySize: MAX_BODY_BYTES }),
-    restify.plugins.jsonBodyParser({ bodyReader: true, mapParams: false }),
+    ...readJsonBody(MAX_BODY_BYTES),
     rejectDeepJson(),
+    requireJson('Send the activity as application/json.'),
     async (req: Request, res: Response) => {
-      if (!req.is('json')) {
-        res.send(415, errorBody('UnsupportedMediaType', 'Send the activity as application/json.'));
-        return;
-      }
       const parsed = checkActivity(req.body);
       if (!parsed.success) {
         res.send(400, errorBody('BadRequest', `Not a valid activity: ${describeActivityErrors(parsed.error)}`));

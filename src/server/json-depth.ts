@@ -5,6 +5,7 @@
  * turns a client's mistake into a 500. No activity, Adaptive Card or triage batch nests anywhere near this.
  */
 import type { Next, Request, Response } from 'restify';
+import { errorBody } from './json-api';
 
 export const MAX_JSON_DEPTH = 64;
 
@@ -26,7 +27,7 @@ export function nestedDeeperThan(value: unknown, max: number): boolean {
 export function rejectDeepJson(max = MAX_JSON_DEPTH) {
   return (req: Request, res: Response, next: Next) => {
     if (!nestedDeeperThan(req.body, max)) return next();
-    res.send(400, { error: { code: 'BadRequest', message: `The JSON body is nested more than ${max} levels deep.` } });
+    res.send(400, errorBody('BadRequest', `The JSON body is nested more than ${max} levels deep.`));
     return next(false);
   };
 }

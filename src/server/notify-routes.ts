@@ -9,7 +9,7 @@
  * Same rule as /api/tickets: the admin token (bearer header or the dashboard's session cookie) on every
  * request, and nothing served without ADMIN_TOKEN. An unknown, used or expired code is a 404.
  */
-import restify, { type Request, type Response, type Server } from 'restify';
+import type { Request, Response, Server } from 'restify';
 import type { ConversationSender } from '../bot/proactive';
 import { renderText } from '../bot/render';
 import type { Config } from '../config';
@@ -17,6 +17,7 @@ import type { Messages } from '../dialogs/messages';
 import type { RegisteredNotifyConversation } from '../tickets/ticket-store';
 import type { TicketService } from '../tickets/ticket-service';
 import type { AdminAuth } from './admin-auth';
+import { errorBody, readJsonBody, requireJson } from './json-api';
 import type { Logger } from './logger';
 
 const MAX_BODY_BYTES = 4 * 1024;
@@ -29,9 +30,6 @@ export interface NotifyRouteDeps {
   logger: Logger;
 }
 
-function errorBody(code: string, message: string): { error: { code: string; message: string } } {
-  return { error: { code, message } };
-}
 
 /** What the API shows of a registration: never the stored reference (it holds the channel's service URL). */
 export function describeNotifyConversation(c: RegisteredNotifyConversation | undefined) {
@@ -71,13 +69,9 @@ export function registerNotifyRoutes(server: Server, config: Pick<Config, 'admin
   server.put(
     '/api/notify/conversation',
     admin,
-    restify.plugins.bodyReader({ maxBodySize: MAX_BODY_BYTES }),
-    restify.plugins.jsonBodyParser({ bodyReader: true, mapParams: false }),
+    ...readJsonBody(MAX_BODY_BYTES),
+    requireJson('Send {"code": "…"} as application/json.'),
     async (req: Request, res: Response) => {
-      if (!req.is('json')) {
-        res.send(415, errorBody('UnsupportedMediaType', 'Send {"code": "…"} as application/json.'));
-        return;
-      }
       const code = (req.body as { code?: unknown } | undefined)?.code;
       if (typeof code !== 'string' || code.trim() === '') {
         res.send(400, errorBody('BadRequest', 'Send {"code": "…"}: the code the bot gave in the conversation.'));

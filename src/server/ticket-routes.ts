@@ -13,15 +13,13 @@ import restify, { type Request, type Response, type Server } from 'restify';
 import type { Config } from '../config';
 import type { TicketService } from '../tickets/ticket-service';
 import { isTicketStatus, TICKET_STATUSES, type TicketFilter, type TicketStatus } from '../tickets/types';
+import { errorBody, readJsonBody, requireJson } from './json-api';
 import type { Logger } from './logger';
 import type { AdminAuth } from './admin-auth';
 
 const MAX_BODY_BYTES = 64 * 1024;
 export const MAX_REPLY_CHARS = 10_000;
 
-function errorBody(code: string, message: string): { error: { code: string; message: string } } {
-  return { error: { code, message } };
-}
 
 type Checked<T> = { ok: true; value: T } | { ok: false; message: string };
 
@@ -91,13 +89,9 @@ export function registerTicketRoutes(server: Server, config: Pick<Config, 'admin
   server.patch(
     '/api/tickets/:id',
     auth,
-    restify.plugins.bodyReader({ maxBodySize: MAX_BODY_BYTES }),
-    restify.plugins.jsonBodyParser({ bodyReader: true, mapParams: false }),
+    ...readJsonBody(MAX_BODY_BYTES),
+    requireJson('Send the change as application/json.'),
     async (req: Request, res: Response) => {
-      if (!req.is('json')) {
-        res.send(415, errorBody('UnsupportedMediaType', 'Send the change as application/json.'));
-        return;
-      }
       const update = checkUpdate(req.body);
       if (!update.ok) {
         res.send(400, errorBody('BadRequest', update.message));

@@ -10,12 +10,13 @@
  * have the shape of every other route: {"error": {"code", "message"}}.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import restify, { type Next, type Request, type Response, type Server } from 'restify';
+import type { Next, Request, Response, Server } from 'restify';
 import type { Config } from '../config';
 import { checkId, checkText } from '../triage/input';
 import type { TriageService } from '../triage/triage-service';
 import type { TriageId, TriageResult } from '../triage/types';
 import type { Logger } from './logger';
+import { errorBody, readJsonBody, requireJson } from './json-api';
 import { rejectDeepJson } from './json-depth';
 
 /** Room for a batch of tickets; a single text is limited to 100 KB by `checkText`. */
@@ -26,10 +27,6 @@ const SLICE = 25;
 
 type Checked = { ok: true; items: Array<{ id: TriageId; text: string }>; batch: boolean } | { ok: false; message: string };
 
-/** The same JSON error shape as app.ts. */
-function errorBody(code: string, message: string): { error: { code: string; message: string } } {
-  return { error: { code, message } };
-}
 
 /** Constant-time comparison: both sides hashed first, so neither the content nor the length leaks. */
 export function tokenMatches(presented: string, expected: string): boolean {
@@ -84,14 +81,10 @@ export function registerTriageRoutes(server: Server, config: Pick<Config, 'triag
   server.post(
     '/api/triage',
     requireToken,
-    restify.plugins.bodyReader({ maxBodySize: MAX_TRIAGE_BODY_BYTES }),
-    restify.plugins.jsonBodyParser({ bodyReader: true, mapParams: false }),
+    ...readJsonBody(MAX_TRIAGE_BODY_BYTES),
     rejectDeepJson(),
+    requireJson('Send the request as application/json.'),
     async (req: Request, res: Response) => {
-      if (!req.is('json')) {
-        res.send(415, errorBody('UnsupportedMediaType', 'Send the request as application/json.'));
-        return;
-      }
       const checked = checkBody(req.body);
       if (!checked.ok) {
         res.send(400, errorBody('BadRequest', checked.message));

@@ -14,13 +14,14 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import restify, { type Request, type Response, type Server } from 'restify';
+import type { Request, Response, Server } from 'restify';
 import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import type { Config } from '../../config';
 import type { HelpdeskAdapter } from '../../server/adapter';
 import { Cors, requestHost, requestScheme } from '../../server/cors';
 import type { Logger } from '../../server/logger';
+import { errorBody, readJsonBody } from '../../server/json-api';
 import { rejectDeepJson } from '../../server/json-depth';
 import { DirectLineError, DirectLineService, POSTABLE_TYPES } from './service';
 import { createConversationStore } from './store';
@@ -103,11 +104,7 @@ export function registerDirectLine(server: Server, config: Readonly<Config>, dep
     }
     return result;
   };
-  const json = (maxBodySize: number) => [
-    restify.plugins.bodyReader({ maxBodySize }),
-    restify.plugins.jsonBodyParser({ bodyReader: true, mapParams: false }),
-    rejectDeepJson(),
-  ];
+  const json = (maxBodySize: number) => [...readJsonBody(maxBodySize), rejectDeepJson()];
   /** The body as an object; `{}` when there is none. Sends 400/415 and returns null otherwise. */
   const bodyOf = (req: Request, res: Response): Record<string, unknown> | null => {
     const raw: unknown = req.body;
@@ -221,10 +218,6 @@ export function registerDirectLine(server: Server, config: Readonly<Config>, dep
   server.server.once('close', () => store.close());
 
   return service;
-}
-
-function errorBody(code: string, message: string) {
-  return { error: { code, message } };
 }
 
 function bearerOf(header: string): string | null {
