@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import type { Activity } from 'botbuilder';
 import type { ActivityPage, ConversationRecord, ConversationStore, JsonActivity, StoredActivity } from './store';
 import type { ConversationStreams } from './stream';
+import { TurnQueue } from '../../server/turn-queue';
 import type { TokenClaims, TokenService } from './tokens';
 
 export const DIRECT_LINE_CHANNEL_ID = 'directline';
@@ -101,7 +102,8 @@ export class DirectLineError extends Error {
 export const MAX_ACTIVITIES_PER_CONVERSATION = 2_000;
 
 export class DirectLineService {
-  private readonly queues = new Map<string, Promise<unknown>>();
+  /** Turns and proactive messages of one conversation, one after another (ids keep their order). */
+  private readonly turns = new TurnQueue();
 
   constructor(private readonly options: DirectLineServiceOptions) {}
 
@@ -140,7 +142,7 @@ export class DirectLineService {
     if (created) {
       this.options.logger.info({ conversationId: id, channelId: DIRECT_LINE_CHANNEL_ID }, 'direct line conversation started');
       const record = this.options.store.get(id) as ConversationRecord;
-      await this.serialize(id, () =>
+      await this.turns.run(id, () =>
         this.runAndStore(record, {
           type: 'conversationUpdate',
           membersAdded: [this.botAccount(), userAccount(record)],
@@ -199,7 +201,7 @@ export class DirectLineService {
       timestamp: new Date().toISOString(),
       locale: fromClient['locale'] ?? record.locale,
     });
-    await this.serialize(record.id, () => this.runAndStore(record, echoed));
+    await this.turns.run(record.id, () => this.runAndStore(record, echoed));
     return { id: echoed.id };
   }
 
@@ -211,7 +213,7 @@ export class DirectLineService {
   async deliver(conversationId: string, activities: readonly Partial<Activity>[]): Promise<void> {
     const record = this.options.store.get(conversationId);
     if (!record) throw new DirectLineError(404, 'NotFound', 'No such conversation.');
-    await this.serialize(record.id, async () => {
+    await this.turns.run(record.id, async () => {
       for (const activity of activities) this.appendFromBot(record, { type: 'message', ...activity });
     });
   }
@@ -255,18 +257,6 @@ export class DirectLineService {
     const { seq, activity: stored } = this.options.store.append(conversationId, plain);
     this.options.streams.publish(conversationId, stored, seq);
     return stored;
-  }
-
-  /** Runs `work` after every earlier turn of the conversation has finished. */
-  private serialize<T>(conversationId: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.queues.get(conversationId) ?? Promise.resolve();
-    const next = previous.then(work);
-    const tail = next.catch(() => undefined);
-    this.queues.set(conversationId, tail);
-    void tail.then(() => {
-      if (this.queues.get(conversationId) === tail) this.queues.delete(conversationId);
-    });
-    return next;
   }
 
   private botAccount(): { id: string; name: string; role: 'bot' } {
