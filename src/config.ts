@@ -63,29 +63,25 @@ const DirectLineDomain = z
   }, { message: 'expected an https:// URL such as https://directline.botframework.com/v3/directline' })
   .transform((v) => v.replace(/\/+$/, ''));
 
+/** A URL whose scheme is one of `protocols`. */
+function urlWithScheme(protocols: readonly string[], message: string) {
+  return z
+    .string()
+    .trim()
+    .refine((v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    }, { message });
+}
+
 /** A webhook URL: http(s) only. The whole URL is a secret (a Teams or Slack webhook's path is its key). */
-const WebhookUrl = z
-  .string()
-  .trim()
-  .refine((v) => {
-    try {
-      return ['http:', 'https:'].includes(new URL(v).protocol);
-    } catch {
-      return false;
-    }
-  }, { message: 'expected an http(s):// URL' });
+const WebhookUrl = urlWithScheme(['http:', 'https:'], 'expected an http(s):// URL');
 
 /** smtp://user:pass@host:port or smtps://…; a secret when it carries a password. */
-const SmtpUrl = z
-  .string()
-  .trim()
-  .refine((v) => {
-    try {
-      return ['smtp:', 'smtps:'].includes(new URL(v).protocol);
-    } catch {
-      return false;
-    }
-  }, { message: 'expected smtp://host:port or smtps://user:password@host:port' });
+const SmtpUrl = urlWithScheme(['smtp:', 'smtps:'], 'expected smtp://host:port or smtps://user:password@host:port');
 
 /** "postmaster@example.com" or "Helpdesk <helpdesk@example.com>". */
 const EmailAddress = z
