@@ -25,6 +25,8 @@ export const DEV_FILE = path.join(FIXTURES, 'dev.jsonl');
 export const DEV2_FILE = path.join(FIXTURES, 'dev2.jsonl');
 /** A fourth, written the same way later in the second session; alternate lines `dev` / `heldout` too. */
 export const DEV3_FILE = path.join(FIXTURES, 'dev3.jsonl');
+/** A fifth, written the same way in the third session; alternate lines `dev` / `heldout`. */
+export const DEV4_FILE = path.join(FIXTURES, 'dev4.jsonl');
 
 function readJsonl(file: string): LabelledMessage[] {
   return fs
@@ -35,7 +37,7 @@ function readJsonl(file: string): LabelledMessage[] {
 }
 
 export function loadLabelled(): LabelledMessage[] {
-  return [...readJsonl(LABELLED_FILE), ...readJsonl(DEV_FILE).map((item) => ({ ...item, split: 'dev' as const })), ...readJsonl(DEV2_FILE), ...readJsonl(DEV3_FILE)];
+  return [...readJsonl(LABELLED_FILE), ...readJsonl(DEV_FILE).map((item) => ({ ...item, split: 'dev' as const })), ...readJsonl(DEV2_FILE), ...readJsonl(DEV3_FILE), ...readJsonl(DEV4_FILE)];
 }
 
 export interface Scores {
