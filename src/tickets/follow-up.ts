@@ -31,13 +31,38 @@ export function findTicketId(text: string): string | null {
   return `MAIL-${String(Number(match[1] ?? match[2])).padStart(5, '0')}`;
 }
 
+/** The phrase lists as matchFollowUp compares them, prepared once per word list (they come from dialogs/_messages.yaml and never change). */
+interface PreparedWords {
+  /** addToTicket in lower case, longest first (so "add to my ticket" wins over "add to ticket"). */
+  addToTicket: string[];
+  /** myTickets normalised, with whether each is matched as whole words (Latin script) or as a substring (Chinese). */
+  myTickets: Array<{ phrase: string; spaced: boolean }>;
+}
+
+const prepared = new WeakMap<FollowUpWords, PreparedWords>();
+
+function prepare(words: FollowUpWords): PreparedWords {
+  let ready = prepared.get(words);
+  if (!ready) {
+    ready = {
+      addToTicket: [...words.addToTicket].sort((a, b) => b.length - a.length).map((p) => p.toLowerCase()),
+      myTickets: words.myTickets
+        .map(normalizeAnswer)
+        .filter((p) => p !== '')
+        .map((phrase) => ({ phrase, spaced: /^[\p{Script=Latin}\p{N}\s]+$/u.test(phrase) })),
+    };
+    prepared.set(words, ready);
+  }
+  return ready;
+}
+
 export function matchFollowUp(text: string, words: FollowUpWords): FollowUp | null {
   const trimmed = text.trim();
   if (trimmed === '') return null;
+  const phrases = prepare(words);
 
   const lower = trimmed.toLowerCase().replace(/^please\s+/, '');
-  for (const phrase of [...words.addToTicket].sort((a, b) => b.length - a.length)) {
-    const p = phrase.toLowerCase();
+  for (const p of phrases.addToTicket) {
     if (!lower.startsWith(p)) continue;
     let rest = trimmed.slice(trimmed.length - lower.length + p.length).replace(SEPARATORS, '');
     const id = findTicketId(rest.slice(0, 16));
@@ -50,11 +75,8 @@ export function matchFollowUp(text: string, words: FollowUpWords): FollowUp | nu
 
   const norm = normalizeAnswer(trimmed);
   if (norm.split(' ').length > MAX_LIST_WORDS) return null;
-  for (const phrase of words.myTickets) {
-    const p = normalizeAnswer(phrase);
-    if (p === '') continue;
-    const spaced = /^[\p{Script=Latin}\p{N}\s]+$/u.test(p);
-    if (spaced ? ` ${norm} `.includes(` ${p} `) : norm.includes(p)) return { kind: 'list' };
+  for (const { phrase, spaced } of phrases.myTickets) {
+    if (spaced ? ` ${norm} `.includes(` ${phrase} `) : norm.includes(phrase)) return { kind: 'list' };
   }
   return null;
 }

@@ -100,8 +100,8 @@ export class TicketService implements EscalationSink {
    * user since. The newest such ticket, or undefined.
    */
   awaitingAnswer(owner: TicketOwner, conversationId: string): Ticket | undefined {
-    for (const summary of this.store.list({ owner, status: 'waiting-for-user', limit: 20 })) {
-      const ticket = this.store.get(summary.id);
+    for (const id of this.store.waitingForUser(owner)) {
+      const ticket = this.store.get(id);
       if (!ticket || ticket.requester.conversationId !== conversationId) continue;
       const lastReply = ticket.events.map((e) => e.kind).lastIndexOf('reply');
       const reply = ticket.events[lastReply];

@@ -59,6 +59,16 @@ test('list filters by status, problem, severity and owner, newest first', () => 
   expect(store.list({ limit: 1 })).toHaveLength(1);
 });
 
+test("waitingForUser: the owner's tickets in waiting-for-user, newest first", () => {
+  for (const requester of [liWei, zhang, liWei, liWei]) store.create({ record: ticketRecord(), requester, channels: [] });
+  for (const id of ['MAIL-00001', 'MAIL-00002', 'MAIL-00004']) {
+    store.addEvent(id, { kind: 'status', author: 'postmaster', text: 'open → waiting-for-user', status: 'waiting-for-user' });
+  }
+  expect(store.waitingForUser({ channelId: 'msteams', userId: 'u1' })).toEqual(['MAIL-00004', 'MAIL-00001']);
+  expect(store.waitingForUser({ channelId: 'msteams', userId: 'u2' })).toEqual(['MAIL-00002']);
+  expect(store.waitingForUser({ channelId: 'webchat', userId: 'u1' })).toEqual([]);
+});
+
 test('a user reads only their own tickets', () => {
   store.create({ record: ticketRecord(), requester: liWei, channels: [] });
   expect(store.getOwned('MAIL-00001', { channelId: 'msteams', userId: 'u1' })?.id).toBe('MAIL-00001');
