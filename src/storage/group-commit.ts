@@ -1,8 +1,8 @@
 /**
  * Group commit for a better-sqlite3 database: the calls made during one turn of the event loop are
  * committed together, in one transaction, just after it. A commit costs far more than the few rows of a
- * call (the WAL frames, and every thousand pages a checkpoint that syncs the file), and a busy server
- * finishes several turns in one loop turn.
+ * call (the WAL frames it appends; checkpoints run on a worker thread, wal-checkpointer.ts), and a busy
+ * server finishes several turns in one loop turn.
  *
  * Each call's `apply` must be a `db.transaction(...)` function: nested in the group's transaction it runs
  * in a savepoint, so a call that throws undoes only itself and rejects only its own promise. Calls apply

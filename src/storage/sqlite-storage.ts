@@ -9,18 +9,19 @@
  * Group commit: the writes and deletes called during one turn of the event loop are committed together,
  * in one SQLite transaction, just after it (each call in its own savepoint, so a conflict still rejects
  * only its own call, and the calls apply in the order they were made). A commit costs far more than the
- * rows in it (the WAL frames, and every thousand pages a checkpoint that syncs the file), and a busy
- * server finishes several turns in one loop turn. A call's promise resolves only once its transaction has
- * committed, so whatever is told to the user after `await write()` is in the file: the WAL runs with
- * `synchronous = NORMAL` (sqlite-database.ts), where a commit is durable against the process dying
- * (SIGKILL, a crash) as soon as it returns, and the last commits can be lost only if the whole machine
- * loses power or the OS crashes before it syncs the WAL. A `read` of a key with a write still waiting
- * commits the waiting calls first, so every read sees every write made before it.
+ * rows in it (the WAL frames it appends; the checkpoints that copy them into the file run on a worker
+ * thread, wal-checkpointer.ts), and a busy server finishes several turns in one loop turn. A call's promise
+ * resolves only once its transaction has committed, so whatever is told to the user after `await write()`
+ * is in the file: the WAL runs with `synchronous = NORMAL` (sqlite-database.ts), where a commit is durable
+ * against the process dying (SIGKILL, a crash) as soon as it returns, and the last commits can be lost only
+ * if the whole machine loses power or the OS crashes before it syncs the WAL. A `read` of a key with a write
+ * still waiting commits the waiting calls first, so every read sees every write made before it.
  */
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { GroupCommit } from './group-commit';
 import { openDatabase } from './sqlite-database';
+import { checkpointInBackground, type WalCheckpointer } from './wal-checkpointer';
 import type { Storage, StoreItems } from 'botbuilder';
 
 /** Schema migrations, applied in order; `PRAGMA user_version` holds how many have run. */
@@ -66,10 +67,12 @@ export class SqliteStorage implements Storage {
   /** Writes and deletes waiting for the next group commit, and the keys they touch. */
   private readonly group: GroupCommit;
   private pendingKeys = new Set<string>();
+  private readonly checkpointer: WalCheckpointer;
 
   /** Opens (and creates when needed) the database file; `':memory:'` gives a private in-memory database. */
   constructor(readonly file: string) {
     this.db = openDatabase(file, MIGRATIONS);
+    this.checkpointer = checkpointInBackground(this.db);
 
     this.selectOne = this.db.prepare('SELECT key, value, etag FROM items WHERE key = ?');
     this.selectEtag = this.db.prepare('SELECT etag FROM items WHERE key = ?');
@@ -155,6 +158,7 @@ export class SqliteStorage implements Storage {
   close(): void {
     if (!this.db.open) return;
     this.group.flush();
+    this.checkpointer.stop();
     this.db.close();
   }
 

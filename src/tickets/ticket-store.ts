@@ -10,6 +10,7 @@ import type { Requester } from '../escalation/types';
 import { formatTicketId } from '../escalation/storage-sink';
 import { GroupCommit } from '../storage/group-commit';
 import { openDatabase } from '../storage/sqlite-database';
+import { checkpointInBackground, type WalCheckpointer } from '../storage/wal-checkpointer';
 import type { Delivery, DeliveryState, Ticket, TicketEvent, TicketFilter, TicketOwner, TicketStatus, TicketSummary } from './types';
 
 /** Schema migrations, applied in order by openDatabase; never edit one that has shipped, add another. */
@@ -203,12 +204,14 @@ export class TicketStore {
   private readonly statements = new Map<string, Database.Statement>();
   /** Conversation records waiting for their group commit (recordConversation). */
   private readonly records: GroupCommit;
+  private readonly checkpointer: WalCheckpointer;
   /** One turn's conversation events and ratings, in one transaction (a savepoint inside another). */
   private readonly insertConversationRows: (at: string, events: readonly ConversationEvent[], ratings: readonly Rating[]) => void;
 
   /** Opens (and creates or migrates) the file; `':memory:'` for a private in-memory store. */
   constructor(readonly file: string, private readonly now: () => Date = () => new Date()) {
     this.db = openDatabase(file, TICKETS_MIGRATIONS);
+    this.checkpointer = checkpointInBackground(this.db);
     // Built once: a better-sqlite3 transaction function costs a few KB to make.
     this.insertConversationRows = this.db.transaction((at: string, events: readonly ConversationEvent[], ratings: readonly Rating[]) => {
       const insertEvent = this.sql('INSERT INTO conversation_events (at, type, problem, channel_id, conversation_id, text) VALUES (?, ?, ?, ?, ?, ?)');
@@ -468,6 +471,7 @@ export class TicketStore {
   close(): void {
     if (!this.db.open) return;
     this.records.flush();
+    this.checkpointer.stop();
     this.db.close();
   }
 

@@ -10,6 +10,7 @@
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { openDatabase } from '../../storage/sqlite-database';
+import { checkpointInBackground, type WalCheckpointer } from '../../storage/wal-checkpointer';
 
 export const DIRECT_LINE_DB_FILE = 'directline.sqlite';
 /** Most activities one GET returns; the client asks again from the new watermark for the rest. */
@@ -144,10 +145,12 @@ export class SqliteConversationStore implements ConversationStore {
   private readonly bumpSeq: Database.Statement<[string, string]>;
   private readonly insertActivity: Database.Statement<[string, number, string]>;
   private readonly selectActivities: Database.Statement<[string, number, number], { seq: number; body: string }>;
+  private readonly checkpointer: WalCheckpointer;
   private readonly appendTx: (conversationId: string, activity: JsonActivity) => { seq: number; activity: StoredActivity };
 
   constructor(readonly file: string) {
     this.db = openDatabase(file, MIGRATIONS);
+    this.checkpointer = checkpointInBackground(this.db);
     this.selectConversation = this.db.prepare(
       'SELECT id, user_id, user_name, locale, created_at, last_seq FROM conversations WHERE id = ?',
     );
@@ -203,7 +206,9 @@ export class SqliteConversationStore implements ConversationStore {
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.checkpointer.stop();
+    this.db.close();
   }
 
 }
