@@ -43,14 +43,18 @@ export class JsonConversationState extends ConversationState {
   }
 
   override async saveChanges(context: TurnContext, force = false): Promise<void> {
-    let cached = context.turnState.get(this.cacheKey) as CachedState | undefined;
-    if (!force && (!cached || cached.json === snapshot(cached.state))) return;
+    const cached = context.turnState.get(this.cacheKey) as CachedState | undefined;
+    if (!force && !cached) return;
+    const entry = cached ?? { state: {}, json: '' };
+    const json = snapshot(entry.state);
+    if (!force && entry.json === json) return;
     const key = await this.storageKey(context);
-    cached ??= { state: {}, json: '' };
-    cached.state.eTag = '*';
-    await this.storage.write({ [key]: cached.state });
-    cached.json = snapshot(cached.state);
-    context.turnState.set(this.cacheKey, cached);
+    entry.state.eTag = '*';
+    await this.storage.write({ [key]: entry.state });
+    // The text compared before writing is what was written (the eTag is not part of it), so the state is not
+    // serialized once more; a change made while the write was under way still counts as unsaved.
+    entry.json = json;
+    context.turnState.set(this.cacheKey, entry);
   }
 
   override async clear(context: TurnContext): Promise<void> {
