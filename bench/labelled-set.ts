@@ -1,4 +1,4 @@
-/** The labelled recognizer set (test/fixtures/recognizer/labelled.jsonl) and how a classification is scored on it. */
+/** The labelled recognizer messages (training examples and held-out fixtures) and how a classification is scored on them. */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Classification } from '../src/recognizer/types';
@@ -8,25 +8,23 @@ export interface LabelledMessage {
   category: string;
   problem: string | null;
   lang: 'en' | 'zh';
-  /** tune: triggers were written looking at these; dev: error analysis of the recognizer's mechanisms; heldout: never looked at. */
+  /** tune: triggers were written looking at these; dev: error analysis of the recognizer's mechanisms; both are training examples. heldout: never looked at. */
   split: 'tune' | 'dev' | 'heldout';
+  /** Which labelled set it came from (examples only). */
+  set?: string;
   tags: string[];
   also?: string[];
 }
 
-const FIXTURES = path.resolve(__dirname, '..', 'test', 'fixtures', 'recognizer');
-export const LABELLED_FILE = path.join(FIXTURES, 'labelled.jsonl');
-/** A second, independent set written later, without sight of the triggers or the first set; all of it is `dev`. */
-export const DEV_FILE = path.join(FIXTURES, 'dev.jsonl');
+const ROOT = path.resolve(__dirname, '..');
+const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'recognizer');
 /**
- * A third set, written in the second session from the taxonomy and seeds only (no sight of dialogs/,
- * src/ or the other sets): alternate lines are `dev` (error analysis) and `heldout` (never inspected).
+ * The `tune` and `dev` messages of the five labelled sets are the recognizer's training examples
+ * (dialogs/_examples.jsonl, each line naming its `set`); their `heldout` messages, never inspected and never
+ * trained on, stay here as test fixtures, one file per set (see test/fixtures/recognizer/README.md).
  */
-export const DEV2_FILE = path.join(FIXTURES, 'dev2.jsonl');
-/** A fourth, written the same way later in the second session; alternate lines `dev` / `heldout` too. */
-export const DEV3_FILE = path.join(FIXTURES, 'dev3.jsonl');
-/** A fifth, written the same way in the third session; alternate lines `dev` / `heldout`. */
-export const DEV4_FILE = path.join(FIXTURES, 'dev4.jsonl');
+export const EXAMPLES_FILE = path.join(ROOT, 'dialogs', '_examples.jsonl');
+export const HELDOUT_FILES = ['labelled', 'dev2', 'dev3', 'dev4'].map((set) => path.join(FIXTURES, `${set}.jsonl`));
 
 function readJsonl(file: string): LabelledMessage[] {
   return fs
@@ -37,7 +35,7 @@ function readJsonl(file: string): LabelledMessage[] {
 }
 
 export function loadLabelled(): LabelledMessage[] {
-  return [...readJsonl(LABELLED_FILE), ...readJsonl(DEV_FILE).map((item) => ({ ...item, split: 'dev' as const })), ...readJsonl(DEV2_FILE), ...readJsonl(DEV3_FILE), ...readJsonl(DEV4_FILE)];
+  return [...readJsonl(EXAMPLES_FILE), ...HELDOUT_FILES.flatMap(readJsonl)];
 }
 
 export interface Scores {

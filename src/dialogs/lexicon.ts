@@ -19,6 +19,7 @@ export const LexiconSchema = z
       .object({ incoming: z.array(RegexSource).min(1), outgoing: z.array(RegexSource).min(1) })
       .strict(),
     negations: z.array(RegexSource),
+    salience: z.object({ main: z.array(RegexSource), aside: z.array(RegexSource) }).strict(),
   })
   .strict();
 

@@ -1,6 +1,6 @@
 /**
  * Reads dialogs/ into a catalog: every `*.yaml` tree (files starting with `_` are not trees),
- * `_messages.yaml` and `_synonyms.yaml`. The bot, the validator and the tests all load through here, so what the
+ * `_messages.yaml`, `_synonyms.yaml` and `_examples.jsonl`. The bot, the validator and the tests all load through here, so what the
  * validator accepts is exactly what the bot runs.
  */
 import fs from 'node:fs';
@@ -10,11 +10,14 @@ import type { ZodError } from 'zod';
 import { TreeSchema, type LoadedTree, type TreeNode } from './schema';
 import { MessagesSchema, type Messages } from './messages';
 import { loadLexicon, type LexiconData } from './lexicon';
+import { loadExamples, type Example } from './examples';
 
 export interface Catalog {
   trees: ReadonlyMap<string, LoadedTree>;
   messages: Messages;
   lexicon: LexiconData;
+  /** Labelled example messages (dialogs/_examples.jsonl), for the recognizer's model. */
+  examples: readonly Example[];
 }
 
 export interface LoadResult {
@@ -113,5 +116,6 @@ export function loadCatalog(dir: string): LoadResult {
   }
   const messages = loadMessages(dir, errors);
   const lexicon = loadLexicon(dir, errors);
-  return { catalog: messages && lexicon ? { trees, messages, lexicon } : null, errors };
+  const examples = loadExamples(dir, (id) => trees.has(id), errors);
+  return { catalog: messages && lexicon ? { trees, messages, lexicon, examples } : null, errors };
 }

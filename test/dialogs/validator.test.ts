@@ -124,6 +124,23 @@ describe('validator on broken trees', () => {
     expect(validate([{ ...goodTree(), cues: { for: ['how do i (unlock'] } }]).join('\n')).toMatch(/tree-0\.yaml.*cues\.for\.0: not a valid regular expression/);
   });
 
+  test('an example message naming an unknown problem or category, or not JSON, names the file and line', () => {
+    const lines = [
+      JSON.stringify({ text: 'locked out after too many tries', category: 'login', problem: 'password-locked' }),
+      JSON.stringify({ text: 'something', category: 'login', problem: 'no-such-problem' }),
+      JSON.stringify({ text: 'something', category: 'moon', problem: null }),
+      '{not json',
+      JSON.stringify({ text: '', category: 'login', problem: null }),
+    ];
+    const errors = validate([goodTree()], { '_examples.jsonl': `${lines.join('\n')}\n` });
+    expect(errors).toEqual([
+      expect.stringMatching(/_examples\.jsonl:2: problem 'no-such-problem' is not a tree/),
+      expect.stringMatching(/_examples\.jsonl:3: category 'moon' is not in the taxonomy/),
+      expect.stringMatching(/_examples\.jsonl:4: not JSON/),
+      expect.stringMatching(/_examples\.jsonl:5: text:/),
+    ]);
+  });
+
   test('YAML syntax errors and duplicate keys name the file', () => {
     expect(validate([], { 'broken.yaml': 'id: x\nid: y\n' })).toEqual([expect.stringMatching(/broken\.yaml: YAML: .*unique/i)]);
   });

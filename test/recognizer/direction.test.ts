@@ -37,8 +37,10 @@ describe('reading the direction', () => {
 describe('direction decides between problems with the same words', () => {
   test('a sender whose mail never reaches us is a receive problem, which word order alone tells', () => {
     const text = 'Could their domain be blacklisted by Alimail? Nothing from @cheapdeals-supplier.com ever reaches us.';
-    expect(createRecognizer(core.catalog, { againstDirectionFactor: 1 }).classify(text).problem).not.toBe('receive-sender-issue');
-    expect(core.recognizer.classify('Could their domain be blacklisted by Alimail? Nothing from @cheapdeals-supplier.com ever reaches us.').problem).toBe('receive-sender-issue');
+    // The rules alone (the example-trained model off), with and without direction: direction is what decides.
+    expect(createRecognizer(core.catalog, { againstDirectionFactor: 1, modelCertainty: Infinity }).classify(text).problem).not.toBe('receive-sender-issue');
+    expect(createRecognizer(core.catalog, { modelCertainty: Infinity }).classify(text).problem).toBe('receive-sender-issue');
+    expect(core.recognizer.classify(text).problem).toBe('receive-sender-issue');
   });
 
   test("a recipient's server refusing our mail is a send problem", () => {
