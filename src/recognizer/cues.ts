@@ -4,12 +4,12 @@
  * asks what a status means. A cue only weighs a problem the triggers already found; it never adds one.
  */
 import type { LoadedTree } from '../dialogs/schema';
+import { compilePatterns, matchesAny } from './patterns';
 
 export type TreeCues = ReadonlyMap<string, { for: readonly RegExp[]; against: readonly RegExp[] }>;
 
 export function compileTreeCues(trees: readonly LoadedTree[]): TreeCues {
-  const compile = (patterns: readonly string[]) => patterns.map((p) => new RegExp(p, 'u'));
-  return new Map(trees.filter((t) => t.cues.for.length + t.cues.against.length > 0).map((t) => [t.id, { for: compile(t.cues.for), against: compile(t.cues.against) }]));
+  return new Map(trees.filter((t) => t.cues.for.length + t.cues.against.length > 0).map((t) => [t.id, { for: compilePatterns(t.cues.for), against: compilePatterns(t.cues.against) }]));
 }
 
 /** Scales the evidence of trees whose cues match the (normalised) message. */
@@ -17,7 +17,7 @@ export function weighCues(evidence: Map<string, { score: number }>, normalizedTe
   for (const [treeId, e] of evidence) {
     const treeCues = cues.get(treeId);
     if (!treeCues) continue;
-    if (treeCues.for.some((re) => re.test(normalizedText))) e.score = Math.min(1, e.score * config.cueBoost);
-    if (treeCues.against.some((re) => re.test(normalizedText))) e.score *= config.cuePenalty;
+    if (matchesAny(treeCues.for, normalizedText)) e.score = Math.min(1, e.score * config.cueBoost);
+    if (matchesAny(treeCues.against, normalizedText)) e.score *= config.cuePenalty;
   }
 }

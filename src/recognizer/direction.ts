@@ -4,6 +4,8 @@
  * of "to me" / "my … to" decides, and that is what these cues read. The cues are data
  * (dialogs/_synonyms.yaml, `direction`), regular expressions over the normalised message.
  */
+import { compilePatterns, oneSide } from './patterns';
+
 export type Direction = 'incoming' | 'outgoing';
 
 export interface DirectionCues {
@@ -12,14 +14,11 @@ export interface DirectionCues {
 }
 
 export function compileDirectionCues(data: { incoming: readonly string[]; outgoing: readonly string[] }): DirectionCues {
-  const compile = (patterns: readonly string[]) => patterns.map((p) => new RegExp(p, 'u'));
-  return { incoming: compile(data.incoming), outgoing: compile(data.outgoing) };
+  return { incoming: compilePatterns(data.incoming), outgoing: compilePatterns(data.outgoing) };
 }
 
 /** The direction the message speaks of, or null when it says neither or both. */
 export function readDirection(normalizedText: string, cues: DirectionCues): Direction | null {
-  const incoming = cues.incoming.some((re) => re.test(normalizedText));
-  const outgoing = cues.outgoing.some((re) => re.test(normalizedText));
-  if (incoming === outgoing) return null;
-  return incoming ? 'incoming' : 'outgoing';
+  const side = oneSide(normalizedText, cues.incoming, cues.outgoing);
+  return side === null ? null : side === 'first' ? 'incoming' : 'outgoing';
 }

@@ -7,6 +7,7 @@
  * one.") speaks of the clause before it.
  */
 import { normalizeText } from './normalize';
+import { compilePatterns, oneSide } from './patterns';
 
 /** 1: the clause the writer needs help with; -1: a side remark; 0: neither said. */
 export type Salience = 1 | 0 | -1;
@@ -17,17 +18,13 @@ export interface SalienceCues {
 }
 
 export function compileSalienceCues(data: { main: readonly string[]; aside: readonly string[] }): SalienceCues {
-  const compile = (patterns: readonly string[]) => patterns.map((p) => new RegExp(p, 'u'));
-  return { main: compile(data.main), aside: compile(data.aside) };
+  return { main: compilePatterns(data.main), aside: compilePatterns(data.aside) };
 }
 
 /** What one clause says of its own weight (both kinds of marker, or none: 0). */
 export function readSalience(clause: string, cues: SalienceCues): Salience {
-  const text = normalizeText(clause);
-  const main = cues.main.some((re) => re.test(text));
-  const aside = cues.aside.some((re) => re.test(text));
-  if (main === aside) return 0;
-  return main ? 1 : -1;
+  const side = oneSide(normalizeText(clause), cues.main, cues.aside);
+  return side === null ? 0 : side === 'first' ? 1 : -1;
 }
 
 /**
