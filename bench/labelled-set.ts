@@ -24,7 +24,11 @@ const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'recognizer');
  * trained on, stay here as test fixtures, one file per set (see test/fixtures/recognizer/README.md).
  */
 export const EXAMPLES_FILE = path.join(ROOT, 'dialogs', '_examples.jsonl');
-export const HELDOUT_FILES = ['labelled', 'dev2', 'dev3', 'dev4'].map((set) => path.join(FIXTURES, `${set}.jsonl`));
+export const HELDOUT_FILES = fs
+  .readdirSync(FIXTURES)
+  .filter((name) => name.endsWith('.jsonl'))
+  .sort()
+  .map((name) => path.join(FIXTURES, name));
 
 function readJsonl(file: string): LabelledMessage[] {
   return fs

@@ -297,12 +297,13 @@ interface Clause {
   salience: Salience;
 }
 
-function gatherEvidence(text: string, normalized: string, ctx: Context): { evidence: Map<string, Evidence>; wholeTokens: string[]; clauses: Clause[] } {
+/** `markedClauses`: every clause with its resolved weight when the writer marked any; none otherwise. */
+function gatherEvidence(text: string, normalized: string, ctx: Context): { evidence: Map<string, Evidence>; wholeTokens: string[]; markedClauses: Clause[] } {
   const { config } = ctx;
   const wholeTokens = readTokens(normalized, ctx);
   const queries: TokenQuery[] = [{ tokens: wholeTokens, weight: weightOfTokens(wholeTokens, ctx), position: 1 }];
   const segments = segmentsOf(text);
-  let clauses: Clause[] = [];
+  const clauses: Clause[] = [];
   if (segments.length > 1) {
     let offset = 0;
     for (const segment of segments.slice(0, 400)) {
@@ -332,12 +333,13 @@ function gatherEvidence(text: string, normalized: string, ctx: Context): { evide
   } else {
     observations = ctx.index.score(queries, verbatim, { beta: config.beta, floor });
   }
+  let markedClauses: Clause[] = [];
   if (marked) {
     const concrete = (treeId: string) => ctx.treeById.get(treeId)?.kind === 'problem' && treeId !== HUMAN_PROBLEM_ID && treeId !== OUT_OF_SCOPE_PROBLEM_ID;
     const names = (i: number) => observations.some((o) => o.position === clauses[i]?.position && o.score >= config.unsureMatchMinimum && concrete(o.treeId));
     const resolved = resolveSalience(clauses.map((c) => c.salience), names);
-    clauses = clauses.map((c, i) => ({ position: c.position, salience: resolved[i] as Salience }));
-  } else clauses = [];
+    markedClauses = clauses.map((c, i) => ({ position: c.position, salience: resolved[i] as Salience }));
+  }
   // fuse.js catches short messages whose words are mangled beyond the word-level corrector, where the
   // token path found nothing usable; only close matches count, or it would guess from a stray word.
   const bestSoFar = observations.reduce((max, o) => Math.max(max, o.score), 0);
@@ -348,7 +350,7 @@ function gatherEvidence(text: string, normalized: string, ctx: Context): { evide
       if (closeness >= 1 - config.fuzzyThreshold) observations.push({ treeId: hit.treeId, score: closeness * 0.85, position: 0, verbatim: false, precision: closeness });
     }
   }
-  return { evidence: summarize(observations), wholeTokens, clauses };
+  return { evidence: summarize(observations), wholeTokens, markedClauses };
 }
 
 /**
@@ -382,10 +384,10 @@ function classify(rawText: string, ctx: Context): Classification {
   const text = ctx.withoutNegated(whole);
   const normalized = normalizeText(text);
   const language = hasCjk(normalized) ? (/[a-z]{3,}/.test(normalized.replace(/\b(?:outlook|foxmail|smtp|imap|pop3?|mx|spf|dns|cname|txt|webmail|email|mail)\b/g, '')) ? 'mixed' : 'zh') : 'en';
-  const { evidence, wholeTokens, clauses } = gatherEvidence(text, normalized, ctx);
+  const { evidence, wholeTokens, markedClauses } = gatherEvidence(text, normalized, ctx);
   weighDirection(evidence, readDirection(normalized, ctx.direction), config);
   weighCues(evidence, normalized, ctx.cues, config);
-  weighSalience(evidence, clauses, config);
+  weighSalience(evidence, markedClauses, config);
 
   type Scored = Evidence & { treeId: string };
   const ranked: Scored[] = [...evidence].map(([treeId, e]) => ({ treeId, ...e })).sort((a, b) => b.score - a.score);
@@ -394,7 +396,7 @@ function classify(rawText: string, ctx: Context): Classification {
   const clarifies = ranked.filter((s) => kindOf(s) === 'clarify');
 
   const mailWordSeen = wholeTokens.some((t) => ctx.lexicon.mailTokens.has(t));
-  problems = preferConcreteAndFirst(problems, config, text.length > config.longTicketChars, clauses.length > 0);
+  problems = preferConcreteAndFirst(problems, config, text.length > config.longTicketChars, markedClauses.length > 0);
   const best = problems[0];
   const runnerUp = problems[1];
   const bestClarify = clarifies[0];
