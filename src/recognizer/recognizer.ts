@@ -19,9 +19,9 @@ import { SpellingCorrector } from './spelling';
 import { buildLexicon, hasCjk, tokenize, type Lexicon } from './tokenize';
 import { buildTriggerIndex, SECOND_TRIGGER_SHARE, type TokenQuery, type TreeRole, type TriggerIndex } from './trigger-index';
 import { buildFuzzyPhrases, type FuzzyPhrases } from './fuzzy-phrases';
-import { trainNaiveBayes, type NaiveBayes } from './naive-bayes';
+import { trainTextClassifier, type TextClassifier } from './text-classifier';
 import { compileSalienceCues, readSalience, resolveSalience, type Salience, type SalienceCues } from './salience';
-import type { Candidate, Classification, Intent } from './types';
+import type { Candidate, Classification, Entities, Intent } from './types';
 
 export interface Recognizer {
   classify(text: string): Classification;
@@ -84,12 +84,12 @@ export const RECOGNIZER_DEFAULTS = Object.freeze({
   alternativeMinimum: 0.38,
   maxAlternatives: 3,
 
-  /** The example-trained model (naive-bayes.ts) overrules the rules only at this posterior probability (Infinity: never)… */
-  modelCertainty: 0.999,
+  /** The example-trained model (text-classifier.ts) overrules the rules only at this probability (Infinity: never, and none is trained)… */
+  modelCertainty: 0.4,
   /** …having seen at least this many of the message's features ("yes" alone is no evidence). */
   modelMinimumFeatures: 3,
   /** A trigger phrase counts as this many example messages in the model (it is short). */
-  modelTriggerWeight: 3,
+  modelTriggerWeight: 1,
 });
 
 /** The tuning values as numbers (Object.freeze keeps literal types). */
@@ -123,13 +123,63 @@ export function createRecognizer(catalog: Catalog, options: RecognizerOptions = 
   const direction = compileDirectionCues(catalog.lexicon.direction);
   const cues = compileTreeCues(scoredTrees);
   const salience = compileSalienceCues(catalog.lexicon.salience);
-  const model = trainNaiveBayes([
-    ...scoredTrees.flatMap((t) => [...t.triggers, ...t.errors].map((text) => ({ text, label: t.id, weight: config.modelTriggerWeight }))),
-    ...catalog.examples.map((e) => ({ text: e.text, label: e.treeId, weight: 1 })),
-  ]);
   const exhaustive = internals.exhaustive === true;
   const ctx: Context = { config, lexicon, index, correct, fuzzy, treeById, direction, cues, salience, withoutNegated, exhaustive };
-  return { classify: (text) => overruleByModel(classify(text, ctx), text, model, ctx) };
+  const model = Number.isFinite(config.modelCertainty) ? trainedModel(scoredTrees, catalog, ctx) : null;
+  return {
+    classify(text) {
+      const message = readMessage(text, ctx);
+      const ruled = classify(message, ctx);
+      return model ? overruleByModel(ruled, message, model, ctx) : ruled;
+    },
+  };
+}
+
+/** A message as both the rules and the model read it. */
+interface MessageReading {
+  /** The message, cut at `maxChars`. */
+  whole: string;
+  entities: Entities;
+  /** `whole` without what it denies ("nothing in spam"). */
+  text: string;
+  normalized: string;
+  /** Canonical tokens of `normalized` (synonyms, stems, typos corrected), each once. */
+  wholeTokens: string[];
+}
+
+function readMessage(rawText: unknown, ctx: Context): MessageReading {
+  const whole = (typeof rawText === 'string' ? rawText : '').slice(0, ctx.config.maxChars);
+  const text = ctx.withoutNegated(whole);
+  const normalized = normalizeText(text);
+  return { whole, entities: extractEntities(whole), text, normalized, wholeTokens: readTokens(normalized, ctx) };
+}
+
+/**
+ * The model learns the trees that have labelled examples, from those examples and the trees' own trigger
+ * phrases and error strings. A tree with triggers only (a problem just added, or the benchmark's synthetic
+ * ones) is left to the rules: the model would know it from a few short phrases, and a softmax over
+ * thousands of such labels would make start-up slow for no gain.
+ */
+function trainedModel(trees: readonly LoadedTree[], catalog: Catalog, ctx: Context): TextClassifier {
+  // Training is deterministic and takes a second or two: recognizers over the same catalog (tests, the
+  // benchmarks, tuning runs with other decision settings) share one model.
+  const key = `${ctx.config.modelTriggerWeight}/${ctx.config.maxChars}`;
+  const trained = modelCache.get(catalog) ?? new Map<string, TextClassifier>();
+  modelCache.set(catalog, trained);
+  let model = trained.get(key);
+  if (!model) trained.set(key, (model = trainModel(trees, catalog, ctx)));
+  return model;
+}
+
+const modelCache = new WeakMap<Catalog, Map<string, TextClassifier>>();
+
+function trainModel(trees: readonly LoadedTree[], catalog: Catalog, ctx: Context): TextClassifier {
+  const learned = new Set(catalog.examples.map((e) => e.treeId));
+  const labelled = (text: string, label: string, weight: number) => ({ text, tokens: readMessage(text, ctx).wholeTokens, label, weight });
+  return trainTextClassifier([
+    ...trees.filter((t) => learned.has(t.id)).flatMap((t) => [...t.triggers, ...t.errors].map((text) => labelled(text, t.id, ctx.config.modelTriggerWeight))),
+    ...catalog.examples.map((e) => labelled(e.text, e.treeId, 1)),
+  ]);
 }
 
 interface Context {
@@ -298,9 +348,8 @@ interface Clause {
 }
 
 /** `markedClauses`: every clause with its resolved weight when the writer marked any; none otherwise. */
-function gatherEvidence(text: string, normalized: string, ctx: Context): { evidence: Map<string, Evidence>; wholeTokens: string[]; markedClauses: Clause[] } {
+function gatherEvidence(text: string, normalized: string, wholeTokens: readonly string[], ctx: Context): { evidence: Map<string, Evidence>; markedClauses: Clause[] } {
   const { config } = ctx;
-  const wholeTokens = readTokens(normalized, ctx);
   const queries: TokenQuery[] = [{ tokens: wholeTokens, weight: weightOfTokens(wholeTokens, ctx), position: 1 }];
   const segments = segmentsOf(text);
   const clauses: Clause[] = [];
@@ -350,7 +399,7 @@ function gatherEvidence(text: string, normalized: string, ctx: Context): { evide
       if (closeness >= 1 - config.fuzzyThreshold) observations.push({ treeId: hit.treeId, score: closeness * 0.85, position: 0, verbatim: false, precision: closeness });
     }
   }
-  return { evidence: summarize(observations), wholeTokens, markedClauses };
+  return { evidence: summarize(observations), markedClauses };
 }
 
 /**
@@ -359,14 +408,16 @@ function gatherEvidence(text: string, normalized: string, ctx: Context): { evide
  * held-out messages this corrects far more than it breaks (README, "Recognition accuracy"). An answer the
  * rules did not find at all keeps a modest confidence, so a reply mid-flow does not switch topic on it.
  */
-function overruleByModel(ruled: Classification, rawText: string, model: NaiveBayes, ctx: Context): Classification {
+function overruleByModel(ruled: Classification, message: MessageReading, model: TextClassifier, ctx: Context): Classification {
   const { config } = ctx;
   if (ruled.entities.errorCodes.length > 0 || ruled.entities.statuses.length > 0) return ruled;
-  const prediction = model.predict(typeof rawText === 'string' ? rawText.slice(0, config.maxChars) : '');
+  const prediction = model.predict(message.whole, message.wholeTokens);
   if (!prediction || prediction.probability < config.modelCertainty || prediction.knownFeatures < config.modelMinimumFeatures) return ruled;
   const ruledTree = ruled.problem ?? (ruled.category === 'none' ? null : clarifyTreeId(ruled.category));
   const tree = ctx.treeById.get(prediction.label);
   if (!tree || prediction.label === ruledTree) return ruled;
+  // The rules found a tree the model never learned: the model cannot weigh it against the others.
+  if (ruledTree !== null && ctx.treeById.has(ruledTree) && !model.labels.has(ruledTree)) return ruled;
   const label = prediction.label;
   const previous: Candidate[] = ruled.problem && ruled.problem !== OUT_OF_SCOPE_PROBLEM_ID ? [{ category: ruled.category, problem: ruled.problem, confidence: ruled.confidence }] : [];
   const alternatives = [...previous, ...ruled.alternatives].filter((c) => c.problem !== label).slice(0, config.maxAlternatives);
@@ -377,14 +428,11 @@ function overruleByModel(ruled: Classification, rawText: string, model: NaiveBay
   return { ...overruled, intent: 'problem', category: PROBLEM_CATEGORY[label] ?? (tree.category as Category), problem: label, alternatives };
 }
 
-function classify(rawText: string, ctx: Context): Classification {
+function classify(message: MessageReading, ctx: Context): Classification {
   const { config } = ctx;
-  const whole = (typeof rawText === 'string' ? rawText : '').slice(0, config.maxChars);
-  const entities = extractEntities(whole);
-  const text = ctx.withoutNegated(whole);
-  const normalized = normalizeText(text);
+  const { entities, text, normalized, wholeTokens } = message;
   const language = hasCjk(normalized) ? (/[a-z]{3,}/.test(normalized.replace(/\b(?:outlook|foxmail|smtp|imap|pop3?|mx|spf|dns|cname|txt|webmail|email|mail)\b/g, '')) ? 'mixed' : 'zh') : 'en';
-  const { evidence, wholeTokens, markedClauses } = gatherEvidence(text, normalized, ctx);
+  const { evidence, markedClauses } = gatherEvidence(text, normalized, wholeTokens, ctx);
   weighDirection(evidence, readDirection(normalized, ctx.direction), config);
   weighCues(evidence, normalized, ctx.cues, config);
   weighSalience(evidence, markedClauses, config);

@@ -1,0 +1,96 @@
+/**
+ * The example-trained model (src/recognizer/text-classifier.ts) and how the recognizer lets it overrule the rules.
+ */
+import { loadHelpdeskCore } from '../../src/core';
+import { featuresOf, trainTextClassifier } from '../../src/recognizer/text-classifier';
+import { createRecognizer } from '../../src/recognizer/recognizer';
+
+const words = (text: string) => text.toLowerCase().split(/\W+/).filter(Boolean);
+const example = (text: string, label: string) => ({ text, tokens: words(text), label, weight: 1 });
+
+describe('softmax text classifier', () => {
+  const model = trainTextClassifier([
+    example('my mails to customers bounce back', 'send'),
+    example('customers never get my mails, they bounce', 'send'),
+    example('nothing arrives in my inbox from outside', 'receive'),
+    example('I do not receive mail from suppliers in my inbox', 'receive'),
+    example('收不到外部邮件', 'receive'),
+  ]);
+
+  test('names the label whose examples share the words, with a probability', () => {
+    const send = model.predict('mails to my customers bounce', words('mails to my customers bounce'));
+    expect(send?.label).toBe('send');
+    expect(send?.probability).toBeGreaterThan(0.5);
+    expect(model.predict('my inbox gets nothing from suppliers', words('my inbox gets nothing from suppliers'))?.label).toBe('receive');
+  });
+
+  test('reads Chinese by characters and character pairs', () => {
+    expect(featuresOf('收不到邮件')).toEqual(expect.arrayContaining(['c:收', 'b:收不', 'b:邮件']));
+    expect(model.predict('外部邮件收不到', [])?.label).toBe('receive');
+  });
+
+  test('learns from the canonical tokens it is given, not only from the words', () => {
+    // The texts share no word; only their tokens (as a synonym table would make them) tell them apart.
+    const byTokens = trainTextClassifier([
+      { text: 'alpha', tokens: ['bounce'], label: 'send', weight: 1 },
+      { text: 'beta', tokens: ['inbox'], label: 'receive', weight: 1 },
+    ]);
+    expect(byTokens.predict('gamma', ['bounce'])?.label).toBe('send');
+    expect(byTokens.predict('gamma', ['inbox'])?.label).toBe('receive');
+  });
+
+  test('says how much of the message it has seen, and which labels it knows', () => {
+    expect(model.predict('zebra quokka', [])?.knownFeatures).toBe(0);
+    expect([...model.labels].sort()).toEqual(['receive', 'send']);
+    expect(trainTextClassifier([]).predict('anything', [])).toBeNull();
+  });
+
+  test('the same data trains the same model', () => {
+    const again = trainTextClassifier([
+      example('my mails to customers bounce back', 'send'),
+      example('customers never get my mails, they bounce', 'send'),
+      example('nothing arrives in my inbox from outside', 'receive'),
+      example('I do not receive mail from suppliers in my inbox', 'receive'),
+      example('收不到外部邮件', 'receive'),
+    ]);
+    const text = 'suppliers bounce my inbox';
+    expect(again.predict(text, words(text))).toEqual(model.predict(text, words(text)));
+  });
+});
+
+describe('the model overrules the rules only when it is sure', () => {
+  const core = loadHelpdeskCore();
+  // Made-up words only the model has seen, as examples of one problem.
+  const made = 'zebra quokka wombat platypus';
+  const catalog = { ...core.catalog, examples: [...core.catalog.examples, ...Array.from({ length: 6 }, () => ({ text: made, treeId: 'send-limit' }))] };
+  const recognizer = createRecognizer(catalog);
+  const rulesOnly = createRecognizer(catalog, { modelCertainty: Infinity });
+
+  test('a message the rules cannot place but the examples can', () => {
+    expect(rulesOnly.classify(made).problem).not.toBe('send-limit');
+    const result = recognizer.classify(made);
+    expect(result).toMatchObject({ intent: 'problem', category: 'send', problem: 'send-limit' });
+    // Found by the model alone: not sure enough to switch a running flow (the engine needs 0.55).
+    expect(result.confidence).toBeLessThan(0.55);
+  });
+
+  test('an error code in the message is left to the rules', () => {
+    const text = `${made} 554 Reject by behaviour spam`;
+    expect(recognizer.classify(text).problem).toBe(rulesOnly.classify(text).problem);
+  });
+
+  test('too few known words is no evidence', () => {
+    // One word ("zebra": one feature) is below modelMinimumFeatures.
+    expect(recognizer.classify('zebra').problem).toBe(rulesOnly.classify('zebra').problem);
+    expect(recognizer.classify('zebra').problem).not.toBe('send-limit');
+  });
+
+  test('a tree the model never learned is left to the rules', () => {
+    // A new problem with triggers only: the model has no examples of it, so it cannot outvote it.
+    const tree = { ...(core.catalog.trees.get('send-limit') as NonNullable<ReturnType<typeof core.catalog.trees.get>>), id: 'brand-new-problem', triggers: ['quokka wombat platypus zebra'], errors: [] };
+    const withNew = { ...catalog, trees: new Map([...catalog.trees, [tree.id, tree]]) };
+    const recognizerWithNew = createRecognizer(withNew);
+    expect(createRecognizer(withNew, { modelCertainty: Infinity }).classify(made).problem).toBe('brand-new-problem');
+    expect(recognizerWithNew.classify(made).problem).toBe('brand-new-problem');
+  });
+});
