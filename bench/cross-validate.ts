@@ -32,7 +32,7 @@ function main(args: string[]): void {
   args.forEach((arg, i) => {
     if (arg !== '--option') return;
     const [name, value] = (args[i + 1] ?? '').split('=');
-    if (!name || !(name in RECOGNIZER_DEFAULTS) || !Number.isFinite(Number(value))) throw new Error(`--option wants name=number of a recognizer setting, got '${args[i + 1]}'`);
+    if (!name || !(name in RECOGNIZER_DEFAULTS) || Number.isNaN(Number(value))) throw new Error(`--option wants name=number of a recognizer setting, got '${args[i + 1]}'`);
     tried[name] = Number(value);
   });
   const variants: Array<[string, RecognizerOptions]> = [
