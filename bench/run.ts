@@ -6,10 +6,12 @@
  * - recognizer: p50/p99 per message and problem accuracy, with the shipped trees and with ×10 and ×100 as
  *   many (synthetic-trees.ts); the larger scales classify a sample of the labelled set within a time budget;
  * - server: autocannon (10 connections, 5 s) on full bot turns through /api/messages and through the
- *   built-in Direct Line, and on a bare restify handler that echoes the same JSON, both in one process
+ *   built-in Direct Line, on a bare restify handler that echoes the same JSON, and on the botbuilder floor
+ *   (the smallest CloudAdapter + ActivityHandler bot, answering with one text: what the SDK alone costs a
+ *   turn, as its samples serve it and with the app's client reuse), all in one process
  *   (bench/server-under-test.ts: the app wired as src/main.ts wires it); each target is warmed up for a
- *   second first, and the echo and /api/messages are measured twice, alternately, each keeping its better
- *   run (the machine is shared: a neighbour's burst should not decide the ratio);
+ *   second first, and the echo, /api/messages and the floor are measured twice, alternately, each keeping
+ *   its better run (the machine is shared: a neighbour's burst should not decide the ratio);
  * - memory: bytes of stored state per conversation, process RSS with 10,000 stored conversations;
  * - triage: tickets per second through the CLI on 10,000 lines (bench/triage-throughput.ts).
  *
@@ -122,7 +124,14 @@ interface LoadRow {
   ofEcho: number;
 }
 
-async function startServerUnderTest(): Promise<{ ports: { app: number; echo: number }; stop: () => Promise<void> }> {
+interface Ports {
+  app: number;
+  echo: number;
+  /** The botbuilder floor: /api/messages as the SDK's samples serve it, /reusing-clients/api/messages with the app's authentication. */
+  floor: number;
+}
+
+async function startServerUnderTest(): Promise<{ ports: Ports; stop: () => Promise<void> }> {
   const args = ['--import', 'tsx', path.join(__dirname, 'server-under-test.ts'), ...(MINIMAL_APP ? ['--minimal'] : [])];
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve, reject) => {
@@ -135,7 +144,7 @@ async function startServerUnderTest(): Promise<{ ports: { app: number; echo: num
   });
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   return {
-    ports: JSON.parse(line) as { app: number; echo: number },
+    ports: JSON.parse(line) as Ports,
     stop: async () => {
       child.kill('SIGTERM');
       await exited;
@@ -168,7 +177,7 @@ function better<T extends { requestsPerSecond: number }>(a: T, b: T): T {
   return b.requestsPerSecond > a.requestsPerSecond ? b : a;
 }
 
-async function benchServer(): Promise<{ rows: LoadRow[]; referenceMs: number; app: string }> {
+async function benchServer(): Promise<{ rows: LoadRow[]; referenceMs: number; app: string; ofFloor: { stock: number; reusingClients: number } }> {
   const reference = referenceMs();
   const { ports, stop } = await startServerUnderTest();
   try {
@@ -176,11 +185,19 @@ async function benchServer(): Promise<{ rows: LoadRow[]; referenceMs: number; ap
     const echoOptions: autocannon.Options = { url: `http://127.0.0.1:${ports.echo}/echo`, method: 'POST', headers: { 'content-type': 'application/json' }, body: activityBody('echo') };
     // A new conversation per request ([<id>] is autocannon's unique id): a full first turn each time.
     const messagesOptions: autocannon.Options = { url: `${app}/api/messages`, method: 'POST', headers: { 'content-type': 'application/json' }, body: activityBody('bench-[<id>]'), idReplacement: true };
-    // Alternately, twice each: echo, bot, echo, bot.
+    // The botbuilder floor with the same requests (body, deliveryMode, a new conversation each).
+    const floorOptions = (route: string): autocannon.Options => ({ ...messagesOptions, url: `http://127.0.0.1:${ports.floor}${route}` });
+    const FLOOR = 'botbuilder floor: CloudAdapter echo bot';
+    const FLOOR_REUSING = '  the same, clients reused as the app';
+    // Alternately, twice each: echo, bot, floor, floor reusing clients; then again.
     let echo = await load('bare restify echo', echoOptions);
     let messages = await load('bot turn, /api/messages', messagesOptions);
+    let floor = await load(FLOOR, floorOptions('/api/messages'));
+    let floorReusing = await load(FLOOR_REUSING, floorOptions('/reusing-clients/api/messages'));
     echo = better(echo, await load('bare restify echo', echoOptions));
     messages = better(messages, await load('bot turn, /api/messages', messagesOptions));
+    floor = better(floor, await load(FLOOR, floorOptions('/api/messages')));
+    floorReusing = better(floorReusing, await load(FLOOR_REUSING, floorOptions('/reusing-clients/api/messages')));
 
     // Direct Line: 100 started conversations, posted to in turn.
     const conversations: Array<{ conversationId: string; token: string }> = [];
@@ -203,8 +220,9 @@ async function benchServer(): Promise<{ rows: LoadRow[]; referenceMs: number; ap
         },
       ],
     });
-    const rows = [echo, messages, directLine].map((r) => ({ ...r, ofEcho: round(r.requestsPerSecond / echo.requestsPerSecond, 3) }));
-    return { rows, referenceMs: round(reference, 4), app: MINIMAL_APP ? 'minimal: no ticket desk, logging silent' : 'as src/main.ts: ticket desk, info logs to a file' };
+    const rows = [echo, floor, floorReusing, messages, directLine].map((r) => ({ ...r, ofEcho: round(r.requestsPerSecond / echo.requestsPerSecond, 3) }));
+    const ofFloor = { stock: round(messages.requestsPerSecond / floor.requestsPerSecond, 3), reusingClients: round(messages.requestsPerSecond / floorReusing.requestsPerSecond, 3) };
+    return { rows, referenceMs: round(reference, 4), app: MINIMAL_APP ? 'minimal: no ticket desk, logging silent' : 'as src/main.ts: ticket desk, info logs to a file', ofFloor };
   } finally {
     await stop();
   }
@@ -299,6 +317,7 @@ async function main(): Promise<void> {
   const server = await benchServer();
   console.log(`\nserver (autocannon, 10 connections)     req/s   p99 ms  non-2xx  errors  of echo   (reference ${server.referenceMs} ms)`);
   for (const r of server.rows) console.log(`${r.target.padEnd(38)} ${String(r.requestsPerSecond).padStart(6)}  ${String(r.p99Ms).padStart(6)}  ${String(r.non2xx).padStart(7)}  ${String(r.errors).padStart(6)}  ${(r.ofEcho * 100).toFixed(0).padStart(5)} %`);
+  console.log(`bot turn, /api/messages: ${(server.ofFloor.stock * 100).toFixed(0)} % of the botbuilder floor (${(server.ofFloor.reusingClients * 100).toFixed(0)} % of the floor reusing clients)`);
 
   console.log(`\nmemory: ${memory.stateJsonBytes} bytes of state JSON per conversation, ${memory.sqliteBytesPerConversation} bytes of SQLite per conversation; RSS ${memory.rssBeforeMb} MB → ${memory.rssAfterMb} MB with ${memory.conversations} conversations in SQLite, ${memory.memoryStorageRssAfterMb} MB after the same in MemoryStorage too`);
 
