@@ -408,19 +408,21 @@ function gatherEvidence(text: string, normalized: string, wholeTokens: readonly 
   return { evidence: summarize(observations), markedClauses };
 }
 
+/** A word that makes a message about company mail beyond doubt ("mail", "Outlook", "MX", "邮箱"). */
+function mentionsMail(tokens: readonly string[], ctx: Context): boolean {
+  return tokens.some((t) => ctx.lexicon.mailTokens.has(t));
+}
+
+/** A word beyond the vague ones ("mail", "can't", "broken"): something that could name a problem. */
+function saysMoreThanVague(tokens: readonly string[], ctx: Context): boolean {
+  return tokens.some((t) => !ctx.lexicon.vagueTokens.has(t));
+}
+
 /** The message names another system people log in to or get messages from (VPN, ERP, a bank card). */
 function namesAnotherSystem(normalized: string, ctx: Context): boolean {
   return ctx.lexicon.foreignPhrases.some((phrase) => containsPhrase(normalized, phrase) >= 0);
 }
 
-/**
- * The example-trained model's answer replaces the rules' when the model is sure enough of another tree
- * (`modelCertainty`; chosen by leave-one-set-out cross-validation, `npm run bench:cv`). Error codes and
- * statuses do not keep the rules' answer: the examples hold hundreds of pasted bounces and status lines, and
- * the model reads which problem they belong to in context ("too frequently sending" said by a partner
- * mailing us) better than the rules' verbatim match does (cross-validated 93.4 -> 94.4 %). An answer the rules
- * did not find at all keeps a modest confidence, so a reply mid-flow does not switch topic on it.
- */
 /**
  * A short message naming two problems ("Outlook can't connect. Also, is there a daily limit?", "两个问题：1. …
  * 2. …"): read whole, the model weighs both and names the wordier one, but the writer leads with what they
@@ -450,10 +452,18 @@ function firstNamedByClause(message: MessageReading, model: TextClassifier, ctx:
   return (named.find((n) => n.salience === 1) ?? named.find((n) => n.salience !== -1) ?? (named[0] as (typeof named)[number])).prediction;
 }
 
+/**
+ * The example-trained model's answer replaces the rules' when the model is sure enough of another tree
+ * (`modelCertainty`; chosen by leave-one-set-out cross-validation, `npm run bench:cv`). Error codes and
+ * statuses do not keep the rules' answer: the examples hold hundreds of pasted bounces and status lines, and
+ * the model reads which problem they belong to in context ("too frequently sending" said by a partner
+ * mailing us) better than the rules' verbatim match does (cross-validated 93.4 -> 94.4 %). An answer the rules
+ * did not find at all keeps a modest confidence, so a reply mid-flow does not switch topic on it.
+ */
 function overruleByModel(ruled: Classification, message: MessageReading, model: TextClassifier, ctx: Context): Classification {
   const { config } = ctx;
   // Only vague words ("I have an email problem"): nothing for the model to read either.
-  if (!message.wholeTokens.some((t) => !ctx.lexicon.vagueTokens.has(t))) return ruled;
+  if (!saysMoreThanVague(message.wholeTokens, ctx)) return ruled;
   const whole = model.predict(message.whole, message.wholeTokens);
   const prediction = (whole && whole.probability < config.clauseDoubt ? firstNamedByClause(message, model, ctx) : null) ?? whole;
   if (!prediction || prediction.probability < config.modelCertainty || prediction.knownFeatures < config.modelMinimumFeatures) return ruled;
@@ -466,7 +476,7 @@ function overruleByModel(ruled: Classification, message: MessageReading, model: 
   if (!tree || prediction.label === ruledTree) return ruled;
   // "My VPN password is locked": another system named and no word of mail. The rules decide whether a
   // match is strong enough to be ours anyway; the model, which reads "password locked" as ours, does not.
-  if (prediction.label !== OUT_OF_SCOPE_PROBLEM_ID && !message.wholeTokens.some((t) => ctx.lexicon.mailTokens.has(t)) && namesAnotherSystem(message.normalized, ctx)) return ruled;
+  if (prediction.label !== OUT_OF_SCOPE_PROBLEM_ID && !mentionsMail(message.wholeTokens, ctx) && namesAnotherSystem(message.normalized, ctx)) return ruled;
   // The rules found a tree the model never learned: the model cannot weigh it against the others.
   if (ruledTree !== null && ctx.treeById.has(ruledTree) && !model.labels.has(ruledTree)) return ruled;
   const label = prediction.label;
@@ -494,7 +504,7 @@ function classify(message: MessageReading, ctx: Context): Classification {
   let problems = ranked.filter((s) => kindOf(s) === 'problem');
   const clarifies = ranked.filter((s) => kindOf(s) === 'clarify');
 
-  const mailWordSeen = wholeTokens.some((t) => ctx.lexicon.mailTokens.has(t));
+  const mailWordSeen = mentionsMail(wholeTokens, ctx);
   problems = preferConcreteAndFirst(problems, config, text.length > config.longTicketChars, markedClauses.length > 0);
   const best = problems[0];
   const runnerUp = problems[1];
@@ -521,7 +531,7 @@ function classify(message: MessageReading, ctx: Context): Classification {
   });
 
   // A message whose only words are vague ones ("mail", "can't", "broken") names nothing specific.
-  const saysSomething = wholeTokens.some((t) => !ctx.lexicon.vagueTokens.has(t)) || ranked.some((r) => r.verbatim);
+  const saysSomething = saysMoreThanVague(wholeTokens, ctx) || ranked.some((r) => r.verbatim);
   if (!saysSomething) problems = [];
   // A category phrase wins only when it is most of what the message says ("I can't log in"); with more
   // said ("status shows Closed and she can't log in"), a problem that matches is the better answer.

@@ -54,7 +54,7 @@ const { abs, exp, floor, max, sqrt } = Math;
 /** Words that say nothing about which problem it is. */
 const STOP_WORDS = new Set('the a an to of and or in on at is are was were be been i we you it my our me us for with this that have has do does did not no can cant t s from by as but so if its im'.split(' '));
 /** Long pasted tickets: the first part carries the complaint; reading all of it costs time and adds noise. */
-export const MAX_CHARS = 3000;
+const MAX_CHARS = 3000;
 
 /** Features of a text: words and word pairs; Chinese runs as characters and character pairs. */
 export function featuresOf(text: string): string[] {
