@@ -9,13 +9,14 @@ const words = (text: string) => text.toLowerCase().split(/\W+/).filter(Boolean);
 const example = (text: string, label: string) => ({ text, tokens: words(text), label, weight: 1 });
 
 describe('softmax text classifier', () => {
-  const model = trainTextClassifier([
+  const training = [
     example('my mails to customers bounce back', 'send'),
     example('customers never get my mails, they bounce', 'send'),
     example('nothing arrives in my inbox from outside', 'receive'),
     example('I do not receive mail from suppliers in my inbox', 'receive'),
     example('收不到外部邮件', 'receive'),
-  ]);
+  ];
+  const model = trainTextClassifier(training);
 
   test('names the label whose examples share the words, with a probability', () => {
     const send = model.predict('mails to my customers bounce', words('mails to my customers bounce'));
@@ -46,13 +47,7 @@ describe('softmax text classifier', () => {
   });
 
   test('the same data trains the same model', () => {
-    const again = trainTextClassifier([
-      example('my mails to customers bounce back', 'send'),
-      example('customers never get my mails, they bounce', 'send'),
-      example('nothing arrives in my inbox from outside', 'receive'),
-      example('I do not receive mail from suppliers in my inbox', 'receive'),
-      example('收不到外部邮件', 'receive'),
-    ]);
+    const again = trainTextClassifier(training.map((e) => ({ ...e })));
     const text = 'suppliers bounce my inbox';
     expect(again.predict(text, words(text))).toEqual(model.predict(text, words(text)));
   });
