@@ -45,7 +45,8 @@ export interface TrainingOptions {
   l2: number;
 }
 
-export const TRAINING_DEFAULTS: TrainingOptions = Object.freeze({ epochs: 10, learningRate: 0.5, l2: 0.0001 });
+// Chosen by leave-one-set-out cross-validation (`npm run bench:cv`): l2 0 → 95.0 %, 0.00005 → 95.5 %, 0.0001 → 95.3 %, 0.0002 → 95.3 %.
+export const TRAINING_DEFAULTS: TrainingOptions = Object.freeze({ epochs: 10, learningRate: 0.5, l2: 0.00005 });
 
 // Local bindings: inside a vm context (jest's test environment) every global `Math` lookup goes through
 // the context's global object, which made training ten times slower there.
