@@ -11,9 +11,11 @@ import { clarifyTreeId } from '../src/dialogs/taxonomy';
 import type { Category } from '../src/dialogs/schema';
 import { createRecognizer, RECOGNIZER_DEFAULTS, type RecognizerOptions } from '../src/recognizer/recognizer';
 import { DEFAULT_PATHS } from '../src/core';
+import type { Classification } from '../src/recognizer/types';
 import { loadLabelled, score, type LabelledMessage } from './labelled-set';
 
 const pct = (x: number) => `${(x * 100).toFixed(1).padStart(5)}%`;
+const setOf = (m: LabelledMessage) => m.set ?? 'unnamed';
 
 function withExamples(catalog: Catalog, messages: readonly LabelledMessage[]): Catalog {
   const examples = messages
@@ -26,7 +28,7 @@ function main(args: string[]): void {
   const { catalog } = loadCatalog(DEFAULT_PATHS.dialogs);
   if (!catalog) throw new Error('dialogs do not load: run npm run validate');
   const examples = loadLabelled().filter((m) => m.split !== 'heldout');
-  const sets = [...new Set(examples.map((m) => m.set ?? 'unnamed'))];
+  const sets = [...new Set(examples.map(setOf))];
   // `--option name=value` (repeatable) tries other tuning values in the first column.
   const tried: Record<string, number> = {};
   args.forEach((arg, i) => {
@@ -40,11 +42,11 @@ function main(args: string[]): void {
     ['rules only', { ...tried, modelCertainty: Infinity }],
   ];
   const only = args.includes('--fast') ? variants.slice(0, 1) : variants;
-  const totals = new Map<string, Array<{ item: LabelledMessage; result: ReturnType<ReturnType<typeof createRecognizer>['classify']> }>>();
+  const totals = new Map<string, Array<{ item: LabelledMessage; result: Classification }>>();
   console.log(`${'held-out set'.padEnd(14)} ${'n'.padStart(5)}  ${only.map(([name]) => name.padStart(14)).join('  ')}`);
   for (const set of sets) {
-    const test = examples.filter((m) => (m.set ?? 'unnamed') === set);
-    const train = withExamples(catalog, examples.filter((m) => (m.set ?? 'unnamed') !== set));
+    const test = examples.filter((m) => setOf(m) === set);
+    const train = withExamples(catalog, examples.filter((m) => setOf(m) !== set));
     const cells: string[] = [];
     for (const [name, options] of only) {
       const recognizer = createRecognizer(train, options);

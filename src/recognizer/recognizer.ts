@@ -155,9 +155,14 @@ interface MessageReading {
 
 function readMessage(rawText: unknown, ctx: Context): MessageReading {
   const whole = (typeof rawText === 'string' ? rawText : '').slice(0, ctx.config.maxChars);
+  return { whole, entities: extractEntities(whole), ...readWords(whole, ctx) };
+}
+
+/** The words of a message (cut at `maxChars`) as the rules and the model read them; training reads its texts so too. */
+function readWords(whole: string, ctx: Context): Pick<MessageReading, 'text' | 'normalized' | 'wholeTokens'> {
   const text = ctx.withoutNegated(whole);
   const normalized = normalizeText(text);
-  return { whole, entities: extractEntities(whole), text, normalized, wholeTokens: readTokens(normalized, ctx) };
+  return { text, normalized, wholeTokens: readTokens(normalized, ctx) };
 }
 
 /**
@@ -181,7 +186,7 @@ const modelCache = new WeakMap<Catalog, Map<string, TextClassifier>>();
 
 function trainModel(trees: readonly LoadedTree[], catalog: Catalog, ctx: Context): TextClassifier {
   const learned = new Set(catalog.examples.map((e) => e.treeId));
-  const labelled = (text: string, label: string, weight: number) => ({ text, tokens: readMessage(text, ctx).wholeTokens, label, weight });
+  const labelled = (text: string, label: string, weight: number) => ({ text, tokens: readWords(text.slice(0, ctx.config.maxChars), ctx).wholeTokens, label, weight });
   return trainTextClassifier([
     ...trees.filter((t) => learned.has(t.id)).flatMap((t) => [...t.triggers, ...t.errors].map((text) => labelled(text, t.id, ctx.config.modelTriggerWeight))),
     ...catalog.examples.map((e) => labelled(e.text, e.treeId, 1)),
@@ -440,7 +445,7 @@ function firstNamedByClause(message: MessageReading, model: TextClassifier, ctx:
   const named: Array<{ prediction: Prediction; salience: Salience }> = [];
   for (const segment of segments.slice(0, 20)) {
     const salience = readSalience(segment, ctx.salience);
-    const prediction = model.predict(segment, readTokens(normalizeText(segment), ctx));
+    const prediction = model.predict(segment, readTokens(segment, ctx));
     const sure = !!prediction && prediction.probability >= config.clauseModelCertainty && prediction.knownFeatures >= config.modelMinimumFeatures;
     if (sure && ctx.treeById.get(prediction.label)?.kind === 'problem' && prediction.label !== OUT_OF_SCOPE_PROBLEM_ID) named.push({ prediction, salience });
     else {

@@ -17,7 +17,7 @@ export interface LabelledText {
   /** The recognizer's canonical tokens of the text (synonyms, stems, typos corrected): features beside its words. */
   tokens: readonly string[];
   label: string;
-  /** How many examples this text counts as (trigger phrases are short: they count more). */
+  /** How many examples this text counts as (the recognizer's `modelTriggerWeight` for trigger phrases, 1 for examples). */
   weight: number;
 }
 
