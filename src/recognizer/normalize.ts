@@ -1,12 +1,13 @@
 /**
  * Text normalisation shared by the recognizer and the engine's answer matching: the same message must
- * compare equal however it was typed (full-width characters, curly quotes, case, extra spaces).
+ * compare equal however it was typed (full-width characters, curly quotes, case, extra spaces, Traditional or
+ * Simplified Chinese).
  */
+import { toSimplified } from './chinese-script';
 
-/** NFKC, lower case, straight quotes, no zero-width or control characters, single spaces. */
+/** NFKC, Simplified Chinese, lower case, straight quotes, no zero-width or control characters, single spaces. */
 export function normalizeText(text: string): string {
-  return text
-    .normalize('NFKC')
+  return toSimplified(text.normalize('NFKC'))
     .toLowerCase()
     .replace(/[\u2018\u2019\u201b\u2032]/g, "'")
     .replace(/[\u201c\u201d\u201f\u2033]/g, '"')

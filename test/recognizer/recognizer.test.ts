@@ -67,6 +67,26 @@ describe('Chinese', () => {
     expect(r.intent).toBe('category');
     expect(r).toEqual(expect.objectContaining({ category: 'login', problem: null }));
   });
+
+  // Hong Kong and Taiwan staff write Traditional characters and Taiwanese phrases (登入, 伺服器); the
+  // triggers and examples are Simplified. Each of these was misread before Traditional was converted.
+  test.each([
+    ['我的帳號被凍結了，無法登入', 'account-frozen'],
+    ['密碼錯誤次數過多，請1小時後再試', 'password-locked'],
+  ])('Traditional: %s → %s', (text, problem) => {
+    expect(classify(text).problem).toBe(problem);
+  });
+
+  test('Traditional reads as its Simplified twin', () => {
+    for (const [traditional, simplified] of [
+      ['我的帳號被凍結了，無法登入', '我的账号被冻结了，无法登录'],
+      ['Outlook 連不上郵件伺服器', 'Outlook 连不上邮件服务器'],
+    ]) {
+      const t = classify(traditional);
+      const s = classify(simplified);
+      expect({ problem: t.problem, category: t.category }).toEqual({ problem: s.problem, category: s.category });
+    }
+  });
 });
 
 describe('what fuse.js and the spelling corrector are for', () => {
