@@ -22,6 +22,9 @@ describe('softmax text classifier', () => {
     const send = model.predict('mails to my customers bounce', words('mails to my customers bounce'));
     expect(send?.label).toBe('send');
     expect(send?.probability).toBeGreaterThan(0.5);
+    // Two labels: the other one is the only runner-up, with the rest of the probability.
+    expect(send?.runnersUp.map((r) => r.label)).toEqual(['receive']);
+    expect(send?.runnersUp[0]?.probability).toBeCloseTo(1 - (send?.probability ?? 0), 10);
     expect(model.predict('my inbox gets nothing from suppliers', words('my inbox gets nothing from suppliers'))?.label).toBe('receive');
   });
 
@@ -102,5 +105,36 @@ describe('the model overrules the rules only when it is sure', () => {
     const recognizerWithNew = createRecognizer(withNew);
     expect(createRecognizer(withNew, { modelCertainty: Infinity }).classify(made).problem).toBe('brand-new-problem');
     expect(recognizerWithNew.classify(made).problem).toBe('brand-new-problem');
+  });
+});
+
+describe('which problem a short message leads with', () => {
+  const core = loadHelpdeskCore();
+  // The same recognizer without the lead readings: the model reads every message whole.
+  const wholeOnly = createRecognizer(core.catalog, { leadCertainty: Infinity, clauseModelCertainty: Infinity, markedClauseCertainty: Infinity });
+
+  test.each([
+    ['转人工，邮箱一直提示密码错误次数过多', 'talk-to-human'],
+    ['human please, my account is frozen', 'talk-to-human'],
+    ['My mailbox is frozen and I want to talk to a person', 'account-frozen'],
+    ["503 when I open old mail, and a customer's invoice landed in my junk folder", 'service-503'],
+  ])('the first one named: %s → %s', (text, problem) => {
+    const result = core.recognizer.classify(text);
+    expect(result.problem).toBe(problem);
+    // Read whole, the other problem wins; it stays on offer.
+    expect(wholeOnly.classify(text).problem).not.toBe(problem);
+  });
+
+  test('the one the writer marks as what matters', () => {
+    const text = 'Outlook asks for my password again and again. The main ask: our mails to one customer bounce.';
+    expect(core.recognizer.classify(text).problem).toBe('send-recipient-rejected');
+    expect(wholeOnly.classify(text).problem).toBe('client-auth-failed');
+  });
+
+  test('one problem told at length stays that problem', () => {
+    for (const [text, problem] of [
+      ['Outlook on my laptop keeps asking for the password, and when I type it, it says 526 Authentication failure.', 'client-auth-failed'],
+      ['我们整个域名收不到外部邮件了，MX 记录是不是配错了', 'mx-misconfigured'],
+    ]) expect([text, core.recognizer.classify(text).problem]).toEqual([text, problem]);
   });
 });
