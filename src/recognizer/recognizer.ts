@@ -96,7 +96,7 @@ export const RECOGNIZER_DEFAULTS = Object.freeze({
   markedClauseCertainty: 0.5,
   /** Read from its start, the first problem the model is this sure of leads a short message (leadFromStart())… */
   leadCertainty: 0.8,
-  /** …when the whole message gives it at least this probability among its three likeliest (a request for a person needs none). */
+  /** …when the whole message gives it at least this probability among its three likeliest (none where one of them is a request for a person). */
   leadSupport: 0.05,
   /** A trigger phrase counts as this many example messages in the model (it is short). */
   modelTriggerWeight: 1,
@@ -486,8 +486,9 @@ function markedLead(clauses: readonly string[], model: TextClassifier, ctx: Cont
 /**
  * Unmarked, the first problem the model is sure of, reading the message from its start phrase by phrase,
  * leads when the whole message gives it some weight too: that is a second problem named first, not the
- * opening words of the same problem read wrongly. A request for a person needs no such weight: it takes a few
- * words, and the problem told after it outweighs them.
+ * opening words of the same problem read wrongly. Where one of the two is a request for a person, no such
+ * weight is needed: the request takes a few words, and the problem told beside it outweighs them in the whole
+ * (or a long plea for a person outweighs the problem named before it).
  */
 function leadFromStart(message: MessageReading, whole: Prediction, model: TextClassifier, ctx: Context): Prediction | null {
   const { config } = ctx;
@@ -503,7 +504,7 @@ function leadFromStart(message: MessageReading, whole: Prediction, model: TextCl
     if (!namesProblem(prediction, ctx) || prediction.probability < config.leadCertainty) continue;
     if (prediction.label === whole.label) return null;
     const support = whole.runnersUp.find((r) => r.label === prediction.label)?.probability ?? 0;
-    if (support < config.leadSupport && prediction.label !== HUMAN_PROBLEM_ID) return null;
+    if (support < config.leadSupport && prediction.label !== HUMAN_PROBLEM_ID && whole.label !== HUMAN_PROBLEM_ID) return null;
     return { ...whole, label: prediction.label, probability: Math.max(config.modelCertainty, support) };
   }
   return null;
