@@ -155,11 +155,25 @@ interface MessageReading {
   normalized: string;
   /** Canonical tokens of `normalized` (synonyms, stems, typos corrected), each once. */
   wholeTokens: string[];
+  /** The sentences and clauses of `text` (the first MAX_CLAUSES), each with what the writer says of its weight. */
+  clauses: ReadonlyArray<{ text: string; salience: Salience }>;
 }
+
+/** A long ticket is read in at most this many clauses. */
+const MAX_CLAUSES = 400;
 
 function readMessage(rawText: unknown, ctx: Context): MessageReading {
   const whole = (typeof rawText === 'string' ? rawText : '').slice(0, ctx.config.maxChars);
-  return { whole, entities: extractEntities(whole), ...readWords(whole, ctx) };
+  const words = readWords(whole, ctx);
+  const clauses = segmentsOf(words.text)
+    .slice(0, MAX_CLAUSES)
+    .map((clause) => ({ text: clause, salience: readSalience(clause, ctx.salience) }));
+  return { whole, entities: extractEntities(whole), ...words, clauses };
+}
+
+/** The writer marked a clause as what matters, or as a side remark ("the main ask: …", "btw …"). */
+function writerMarked(message: MessageReading): boolean {
+  return message.clauses.length > 1 && message.clauses.some((c) => c.salience !== 0);
 }
 
 /** The words of a message (cut at `maxChars`) as the rules and the model read them; training reads its texts so too. */
@@ -371,24 +385,24 @@ interface Clause {
 }
 
 /** `markedClauses`: every clause with its resolved weight when the writer marked any; none otherwise. */
-function gatherEvidence(text: string, normalized: string, wholeTokens: readonly string[], ctx: Context): { evidence: Map<string, Evidence>; markedClauses: Clause[] } {
+function gatherEvidence(message: MessageReading, ctx: Context): { evidence: Map<string, Evidence>; markedClauses: Clause[] } {
   const { config } = ctx;
+  const { text, normalized, wholeTokens } = message;
   const queries: TokenQuery[] = [{ tokens: wholeTokens, weight: weightOfTokens(wholeTokens, ctx), position: 1 }];
-  const segments = segmentsOf(text);
   const clauses: Clause[] = [];
-  if (segments.length > 1) {
+  if (message.clauses.length > 1) {
     let offset = 0;
-    for (const segment of segments.slice(0, 400)) {
-      const at = text.indexOf(segment, offset);
+    for (const clause of message.clauses) {
+      const at = text.indexOf(clause.text, offset);
       offset = at >= 0 ? at : offset;
-      const tokens = readTokens(segment, ctx);
+      const tokens = readTokens(clause.text, ctx);
       const position = offset / Math.max(1, text.length);
       queries.push({ tokens, weight: weightOfTokens(tokens, ctx), position });
-      clauses.push({ position, salience: readSalience(segment, ctx.salience) });
+      clauses.push({ position, salience: clause.salience });
     }
   }
   // With clauses marked, weighSalience() may lower the best problem and raise a weaker one.
-  const marked = clauses.some((c) => c.salience !== 0);
+  const marked = writerMarked(message);
   const floor = marked
     ? (best: number, concrete: number) => evidenceFloor(best * config.saliencePenalty, concrete * config.saliencePenalty, config) / config.salienceBoost
     : (best: number, concrete: number) => evidenceFloor(best, concrete, config);
@@ -454,9 +468,7 @@ function namesProblem(prediction: Prediction | null, ctx: Context): prediction i
  */
 function leadOf(message: MessageReading, whole: Prediction, model: TextClassifier, ctx: Context): Prediction | null {
   if (message.whole.length > ctx.config.longTicketChars) return null;
-  const clauses = segmentsOf(message.text);
-  const marked = clauses.length > 1 && clauses.some((clause) => readSalience(clause, ctx.salience) !== 0);
-  return marked ? markedLead(clauses, model, ctx) : leadFromStart(message, whole, model, ctx);
+  return writerMarked(message) ? markedLead(message.clauses, model, ctx) : leadFromStart(message, whole, model, ctx);
 }
 
 /**
@@ -464,12 +476,12 @@ function leadOf(message: MessageReading, whole: Prediction, model: TextClassifie
  * names nothing speaks of the clause before). When the clauses name two problems, the marked one leads, else
  * the first one not marked as a side remark.
  */
-function markedLead(clauses: readonly string[], model: TextClassifier, ctx: Context): Prediction | null {
+function markedLead(clauses: MessageReading['clauses'], model: TextClassifier, ctx: Context): Prediction | null {
   const { config } = ctx;
   const read = clauses.slice(0, 20).map((clause) => {
-    const prediction = model.predict(clause, readTokens(clause, ctx));
+    const prediction = model.predict(clause.text, readTokens(clause.text, ctx));
     const problem = namesProblem(prediction, ctx) ? prediction : null;
-    return { problem, sure: !!problem && problem.probability >= config.clauseModelCertainty, salience: readSalience(clause, ctx.salience) };
+    return { problem, sure: !!problem && problem.probability >= config.clauseModelCertainty, salience: clause.salience };
   });
   read.forEach((clause, i) => {
     const before = read[i - 1];
@@ -552,7 +564,7 @@ function classify(message: MessageReading, ctx: Context): Classification {
   const { config } = ctx;
   const { entities, text, normalized, wholeTokens } = message;
   const language = hasCjk(normalized) ? (/[a-z]{3,}/.test(normalized.replace(/\b(?:outlook|foxmail|smtp|imap|pop3?|mx|spf|dns|cname|txt|webmail|email|mail)\b/g, '')) ? 'mixed' : 'zh') : 'en';
-  const { evidence, markedClauses } = gatherEvidence(text, normalized, wholeTokens, ctx);
+  const { evidence, markedClauses } = gatherEvidence(message, ctx);
   weighDirection(evidence, readDirection(normalized, ctx.direction), config);
   weighCues(evidence, normalized, ctx.cues, config);
   weighSalience(evidence, markedClauses, config);
